@@ -1,0 +1,46 @@
+# sipxecs — the two commands of the README, and the long-running extras.
+#   make run    install deps, build, start the PBX in the foreground
+#   make test   install deps, build with ASan+UBSan, run the whole suite
+# Extras (not part of `make test`): make fuzz, make bench-parse, make release
+
+PRESET ?= asan
+BUILD := build/$(PRESET)
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= $(if $(CI),-DSX_WERROR=ON,)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all build test run release fuzz bench-parse clean deps-test
+
+all: build
+
+build:
+	scripts/deps.sh build
+	cmake --preset $(PRESET) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+test:
+	scripts/deps.sh test
+	$(MAKE) --no-print-directory build PRESET=$(PRESET)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
+
+run:
+	scripts/deps.sh run
+	$(MAKE) --no-print-directory build PRESET=release
+	@scripts/run.sh build/release
+
+release:
+	$(MAKE) --no-print-directory build PRESET=release
+
+fuzz:
+	scripts/deps.sh fuzz
+	cmake --preset fuzz >/dev/null
+	cmake --build build/fuzz -j$(JOBS)
+	scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
+bench-parse:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build PRESET=release
+	build/release/bin/bench_parse
+
+clean:
+	rm -rf build

@@ -1,0 +1,20 @@
+# ASan+UBSan (default for tests), TSan, and libFuzzer instrumentation.
+if(SX_SANITIZE)
+	set(_san -fsanitize=address,undefined -fno-sanitize-recover=all
+		-fno-omit-frame-pointer)
+	add_compile_options(${_san})
+	add_link_options(${_san})
+endif()
+if(SX_TSAN)
+	add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+	add_link_options(-fsanitize=thread)
+endif()
+if(SX_FUZZ)
+	if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+		message(FATAL_ERROR "SX_FUZZ needs clang (use the 'fuzz' preset)")
+	endif()
+	set(_fz -fsanitize=fuzzer-no-link,address,undefined
+		-fno-sanitize-recover=all -fno-omit-frame-pointer)
+	add_compile_options(${_fz})
+	add_link_options(-fsanitize=address,undefined)
+endif()

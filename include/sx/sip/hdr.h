@@ -1,0 +1,82 @@
+/*
+ * Header identities.  Names and compact forms (RFC 3261 7.3.3, RFC 3515,
+ * RFC 3265, RFC 4028 ...) map to these ids through a gperf table
+ * generated at build time (lib/sip/msg/hdr_names.gperf).
+ */
+#ifndef SX_SIP_HDR_H
+#define SX_SIP_HDR_H
+
+#include <sx/util/sl.h>
+
+enum sx_sip_hdr_id {
+	SX_SIP_HDR_OTHER = 0, /**< unknown: kept verbatim */
+	SX_SIP_HDR_ACCEPT,
+	SX_SIP_HDR_ACCEPT_ENCODING,
+	SX_SIP_HDR_ACCEPT_LANGUAGE,
+	SX_SIP_HDR_ALERT_INFO,
+	SX_SIP_HDR_ALLOW,
+	SX_SIP_HDR_ALLOW_EVENTS,     /* u */
+	SX_SIP_HDR_AUTHENTICATION_INFO,
+	SX_SIP_HDR_AUTHORIZATION,
+	SX_SIP_HDR_CALL_ID,	     /* i */
+	SX_SIP_HDR_CALL_INFO,
+	SX_SIP_HDR_CONTACT,	     /* m */
+	SX_SIP_HDR_CONTENT_DISPOSITION,
+	SX_SIP_HDR_CONTENT_ENCODING, /* e */
+	SX_SIP_HDR_CONTENT_LANGUAGE,
+	SX_SIP_HDR_CONTENT_LENGTH,   /* l */
+	SX_SIP_HDR_CONTENT_TYPE,     /* c */
+	SX_SIP_HDR_CSEQ,
+	SX_SIP_HDR_DATE,
+	SX_SIP_HDR_ERROR_INFO,
+	SX_SIP_HDR_EVENT,	     /* o */
+	SX_SIP_HDR_EXPIRES,
+	SX_SIP_HDR_FROM,	     /* f */
+	SX_SIP_HDR_IN_REPLY_TO,
+	SX_SIP_HDR_MAX_FORWARDS,
+	SX_SIP_HDR_MIME_VERSION,
+	SX_SIP_HDR_MIN_EXPIRES,
+	SX_SIP_HDR_MIN_SE,
+	SX_SIP_HDR_ORGANIZATION,
+	SX_SIP_HDR_P_ASSERTED_IDENTITY,
+	SX_SIP_HDR_P_PREFERRED_IDENTITY,
+	SX_SIP_HDR_PATH,
+	SX_SIP_HDR_PRIORITY,
+	SX_SIP_HDR_PROXY_AUTHENTICATE,
+	SX_SIP_HDR_PROXY_AUTHORIZATION,
+	SX_SIP_HDR_PROXY_REQUIRE,
+	SX_SIP_HDR_RACK,
+	SX_SIP_HDR_REASON,
+	SX_SIP_HDR_RECORD_ROUTE,
+	SX_SIP_HDR_REFER_TO,	     /* r */
+	SX_SIP_HDR_REFERRED_BY,	     /* b */
+	SX_SIP_HDR_REPLACES,
+	SX_SIP_HDR_REPLY_TO,
+	SX_SIP_HDR_REQUIRE,
+	SX_SIP_HDR_RETRY_AFTER,
+	SX_SIP_HDR_ROUTE,
+	SX_SIP_HDR_RSEQ,
+	SX_SIP_HDR_SERVER,
+	SX_SIP_HDR_SESSION_EXPIRES,  /* x */
+	SX_SIP_HDR_SIP_ETAG,
+	SX_SIP_HDR_SIP_IF_MATCH,
+	SX_SIP_HDR_SUBJECT,	     /* s */
+	SX_SIP_HDR_SUBSCRIPTION_STATE,
+	SX_SIP_HDR_SUPPORTED,	     /* k */
+	SX_SIP_HDR_TIMESTAMP,
+	SX_SIP_HDR_TO,		     /* t */
+	SX_SIP_HDR_UNSUPPORTED,
+	SX_SIP_HDR_USER_AGENT,
+	SX_SIP_HDR_VIA,		     /* v */
+	SX_SIP_HDR_WARNING,
+	SX_SIP_HDR_WWW_AUTHENTICATE,
+	SX_SIP_HDR__COUNT
+};
+
+/** Id of a header name (full or compact, any case); OTHER if unknown. */
+enum sx_sip_hdr_id sx_sip_hdr_lookup(struct sx_sl name);
+
+/** Canonical full name of an id ("Call-ID"); NULL for OTHER. */
+const char *sx_sip_hdr_name(enum sx_sip_hdr_id id);
+
+#endif

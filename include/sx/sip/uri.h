@@ -96,7 +96,7 @@ static inline void sx_sip_param_iter_init(struct sx_sip_param_iter *it,
 }
 
 /**
- * Next parameter: 1 and *namep/*valp set (value empty with .p == NULL
+ * Next parameter: 1 and *namep, *valp set (value empty with .p == NULL
  * when the parameter has no '='), 0 at the end, -EBADMSG on bad syntax.
  */
 int sx_sip_param_next(struct sx_sip_param_iter *it, struct sx_sl *namep,

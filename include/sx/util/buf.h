@@ -34,7 +34,8 @@ void sx_buf_put_sl(struct sx_buf *b, struct sx_sl s);
 void sx_buf_put_cstr(struct sx_buf *b, const char *s);
 void sx_buf_put_u64(struct sx_buf *b, unsigned long long v);
 void sx_buf_printf(struct sx_buf *b, const char *fmt, ...) SX_PRINTF(2, 3);
-void sx_buf_vprintf(struct sx_buf *b, const char *fmt, va_list ap);
+void sx_buf_vprintf(struct sx_buf *b, const char *fmt, va_list ap)
+	SX_PRINTF(2, 0);
 
 static inline int sx_buf_err(const struct sx_buf *b)
 {

@@ -16,6 +16,16 @@ function(sx_add_unit_test name)
 		set_tests_properties(${name}.oom PROPERTIES
 			LABELS "${labels};oom" TIMEOUT 600)
 	endif()
+	# Cases end with _exit(), which skips TSan's exit-code hook: make a
+	# race fail the case at once.
+	if(SX_TSAN)
+		set_tests_properties(${name} PROPERTIES
+			ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1")
+		if(T_OOM)
+			set_tests_properties(${name}.oom PROPERTIES
+				ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1")
+		endif()
+	endif()
 endfunction()
 
 # sx_add_fuzz_target(NAME SOURCE LIBS libs... [CORPUS dirs...])

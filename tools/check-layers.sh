@@ -7,6 +7,7 @@ src=${1:-.}
 declare -A allowed=(
 	[util]=""
 	[port]="util"
+	[store]="util port"
 	[sip]="util port"
 	[sdp]="util"
 	[rtp]="util"

@@ -131,6 +131,16 @@ int ut__check_err(const char *file, int line, const char *expr, int err);
 		}                                                              \
 	} while (0)
 
+/* Expect error @want from @expr; an injected -ENOMEM ends the case
+ * cleanly in OOM mode (and fails it otherwise). */
+#define UT_ERR(want, expr)                                                     \
+	do {                                                                   \
+		int ut_ee_ = (expr);                                           \
+		if (ut_ee_ == -ENOMEM && (want) != -ENOMEM)                    \
+			UT_OK(ut_ee_);                                         \
+		UT_EQ(want, ut_ee_);                                           \
+	} while (0)
+
 /* -- helpers for data-driven tests ---------------------------------- */
 
 /** Read a whole file (malloc'd, outside sx_mem counting); NULL on error. */

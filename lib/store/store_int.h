@@ -1,0 +1,96 @@
+/*
+ * Private state of the generic store, shared by store.c (queue, writer,
+ * group commit) and the per-kind front ends user.c, binding.c, event.c.
+ */
+#ifndef SX_STORE_STORE_INT_H
+#define SX_STORE_STORE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sx/store/backend.h>
+#include <sx/store/store.h>
+#include <sx/util/sl.h>
+
+struct sx_pool;
+
+/* A queued write: one sx_mem block, the copied strings follow it. */
+struct sx_store__op {
+	struct sx_store__op *next; /* queue link */
+	struct sx_store *st;
+	uint64_t seq;       /* enqueue order, from 1 */
+	sx_store_done_h *h; /* NULL: a synchronous caller waits */
+	void *arg;
+	int err;        /* the write's result, once done */
+	bool done;      /* committed or failed; under mtx */
+	bool job_ended; /* its writer job returned; under mtx */
+	struct sx_store_wr wr;
+	/* copies of the record's strings (and import arrays) follow */
+};
+
+struct sx_store {
+	const struct sx_store_backend_ops *ops;
+	void *be;
+	struct sx_pool *pool; /* one thread: the writer */
+	pthread_mutex_t mtx;
+	pthread_cond_t cond;       /* signalled after every transaction */
+	struct sx_store__op *head; /* queued, not yet taken by the writer */
+	struct sx_store__op *tail;
+	size_t pending; /* submitted writes whose job has not ended */
+	size_t queue_max;
+	unsigned batch_max;
+	uint64_t seq_enq;  /* last sequence number given */
+	uint64_t seq_done; /* every write up to it is done */
+	bool closing;
+	struct sx_store_stats stats;
+};
+
+/*
+ * Allocate a write of @kind with @extra bytes of storage after it;
+ * *datap points to that storage.  NULL on allocation failure.
+ */
+struct sx_store__op *sx_store__op_alloc(enum sx_store_wr_kind kind,
+                                        size_t extra, char **datap);
+
+/*
+ * Queue @op (always consumed).  With @cb: returns 0 once queued, and
+ * cb->h will run on cb->loop; or a negative errno and it will not.
+ * Without: blocks and returns the write's result.
+ */
+int sx_store__submit(struct sx_store *st, struct sx_store__op *op,
+                     const struct sx_store_cb *cb);
+
+/* Check a callback argument: NULL (synchronous) or loop and handler. */
+static inline bool sx_store__cb_ok(const struct sx_store_cb *cb)
+{
+	return !cb || (cb->loop && cb->h);
+}
+
+/* A slice is well-formed, at most @max bytes, and non-empty if @need. */
+static inline bool sx_store__sl_ok(struct sx_sl s, size_t max, bool need)
+{
+	if (s.len && !s.p)
+		return false;
+	return s.len <= max && (!need || s.len);
+}
+
+/* Bytes a slice takes when packed (with its NUL). */
+static inline size_t sx_store__sl_size(struct sx_sl s)
+{
+	return s.len + 1;
+}
+
+/* Copy @s to *pp as a NUL-terminated string; returns the copy. */
+static inline struct sx_sl sx_store__pack(char **pp, struct sx_sl s)
+{
+	char *p = *pp;
+	if (s.len)
+		memcpy(p, s.p, s.len);
+	p[s.len] = '\0';
+	*pp = p + s.len + 1;
+	return sx_sl_make(p, s.len);
+}
+
+#endif

@@ -32,19 +32,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_ENTRIES 8
 
 enum {
-	F_NO_QOP = 1 << 0,  /* allow_no_qop */
-	F_OPAQUE = 1 << 1,  /* opaque */
-	F_BIND = 1 << 2,    /* bind_source */
+	F_NO_QOP = 1 << 0, /* allow_no_qop */
+	F_OPAQUE = 1 << 1, /* opaque */
+	F_BIND = 1 << 2,   /* bind_source */
 	F_MD5_ONLY = 1 << 3,
 	F_PROXY = 1 << 4,
-	F_CLOCK_SHIFT = 5,  /* bits 5-7: clock = T0 + n * FUZZ_STEP_S */
+	F_CLOCK_SHIFT = 5, /* bits 5-7: clock = T0 + n * FUZZ_STEP_S */
 };
 
 static const uint8_t secret[SX_SIP_AUTH_SECRET_LEN] =
-	"fuzz-secret-fuzz-secret-fuzz-se";
+    "fuzz-secret-fuzz-secret-fuzz-se";
 
 static int lookup(struct sx_sl user, struct sx_sl realm,
-		  struct sx_sip_auth_ha1 *h, void *arg)
+                  struct sx_sip_auth_ha1 *h, void *arg)
 {
 	(void)arg;
 	if (!sx_sl_eq_cstr(user, "alice"))
@@ -74,17 +74,17 @@ static void check_res(const struct sx_sip_auth_res *res, bool proxy)
 static void server(uint8_t flags, struct sx_sl value)
 {
 	struct sx_sip_auth_prm p = {
-		.realm = SX_SL("example.com"),
-		.lookup = lookup,
-		.secret = secret,
-		.secret_len = sizeof(secret),
-		.allow_no_qop = flags & F_NO_QOP,
-		.opaque = flags & F_OPAQUE,
-		.bind_source = flags & F_BIND,
-		.algs = flags & F_MD5_ONLY ? SX_SIP_AUTH_F_MD5 : 0,
-		.proxy = flags & F_PROXY,
-		.nc_entries = FUZZ_ENTRIES,
-		.throttle_entries = FUZZ_ENTRIES,
+	    .realm = SX_SL("example.com"),
+	    .lookup = lookup,
+	    .secret = secret,
+	    .secret_len = sizeof(secret),
+	    .allow_no_qop = flags & F_NO_QOP,
+	    .opaque = flags & F_OPAQUE,
+	    .bind_source = flags & F_BIND,
+	    .algs = flags & F_MD5_ONLY ? SX_SIP_AUTH_F_MD5 : 0,
+	    .proxy = flags & F_PROXY,
+	    .nc_entries = FUZZ_ENTRIES,
+	    .throttle_entries = FUZZ_ENTRIES,
 	};
 	struct sx_sip_auth *a = NULL;
 	struct sx_sip_credentials cr;
@@ -98,11 +98,11 @@ static void server(uint8_t flags, struct sx_sl value)
 		return;
 	CHECK(!sx_sip_auth_alloc(&a, &p));
 	struct sx_sip_auth_req req = {
-		.method = SX_SL("REGISTER"),
-		.ruri = SX_SL("sip:example.com"),
-		.cr = &cr,
-		.src = &src,
-		.now = FUZZ_T0 + (uint64_t)(flags >> F_CLOCK_SHIFT) * FUZZ_STEP_S,
+	    .method = SX_SL("REGISTER"),
+	    .ruri = SX_SL("sip:example.com"),
+	    .cr = &cr,
+	    .src = &src,
+	    .now = FUZZ_T0 + (uint64_t)(flags >> F_CLOCK_SHIFT) * FUZZ_STEP_S,
 	};
 	err = sx_sip_auth_check(a, &req, &r1);
 	CHECK(!err);
@@ -122,10 +122,10 @@ static void client(struct sx_sl value)
 	struct sx_sip_auth_client c;
 	struct sx_buf b;
 	struct sx_sip_auth_client_prm cp = {
-		.username = SX_SL("alice"),
-		.password = SX_SL("wonderland"),
-		.method = SX_SL("REGISTER"),
-		.uri = SX_SL("sip:example.com"),
+	    .username = SX_SL("alice"),
+	    .password = SX_SL("wonderland"),
+	    .method = SX_SL("REGISTER"),
+	    .uri = SX_SL("sip:example.com"),
 	};
 
 	sx_sip_auth_client_init(&c);

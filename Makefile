@@ -1,7 +1,8 @@
 # sipxecs — the two commands of the README, and the long-running extras.
 #   make run    install deps, build, start the PBX in the foreground
 #   make test   install deps, build with ASan+UBSan, run the whole suite
-# Extras (not part of `make test`): make fuzz, make bench-parse, make release
+# Extras (not part of `make test`): make fuzz, make bench-parse, make bench-media,
+# make release
 
 PRESET ?= asan
 BUILD := build/$(PRESET)
@@ -9,7 +10,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= $(if $(CI),-DSX_WERROR=ON,)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all build test run release fuzz bench-parse clean deps-test
+.PHONY: all build test run release fuzz bench-parse bench-media clean deps-test
 
 all: build
 
@@ -41,6 +42,11 @@ bench-parse:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build PRESET=release
 	build/release/bin/bench_parse
+
+bench-media:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build PRESET=release
+	build/release/bin/bench_media
 
 clean:
 	rm -rf build

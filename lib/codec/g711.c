@@ -10,10 +10,11 @@
 /* spandsp headers need telephony.h (and stdint.h) first */
 #include <spandsp/telephony.h>
 
-#include <spandsp/plc.h>
 
 #include <sx/codec/codec.h>
 #include <sx/codec/g711.h>
+
+#include "codec_int.h"
 
 #define G711_RATE    8000
 #define G711_FRAME   (G711_RATE * SX_CODEC_PTIME_MS / 1000)
@@ -161,14 +162,17 @@ uint8_t sx_g711_alaw_encode(int16_t pcm)
 
 /* -- codec vtables ---------------------------------------------------- */
 
+/* Our concealer rather than spandsp's plc: its plc_fillin() copies
+ * overlapping history with memcpy (undefined behaviour, ASan reports it). */
 struct g711_state {
-	plc_state_t plc; /* spandsp concealer, history of decoded audio */
+	struct sx_codec__plc plc; /* history of decoded audio */
 };
 
 static int g711_init(void *st)
 {
 	struct g711_state *s = st;
-	return plc_init(&s->plc) ? 0 : -EINVAL;
+	sx_codec__plc_init(&s->plc, G711_RATE);
+	return 0;
 }
 
 static ssize_t g711_encode(const int16_t *pcm, size_t n, uint8_t *out,
@@ -188,7 +192,7 @@ static ssize_t g711_decode(struct g711_state *s, const uint8_t *in, size_t len,
 		return -ENOSPC;
 	for (size_t i = 0; i < len; i++)
 		out[i] = table[in[i]];
-	plc_rx(&s->plc, out, (int)len);
+	sx_codec__plc_good(&s->plc, out, len);
 	return (ssize_t)len;
 }
 
@@ -219,7 +223,7 @@ static ssize_t pcma_decode(void *st, const uint8_t *in, size_t len,
 static ssize_t g711_plc(void *st, int16_t *out, size_t n)
 {
 	struct g711_state *s = st;
-	plc_fillin(&s->plc, out, (int)n);
+	sx_codec__plc_fill(&s->plc, out, n);
 	return (ssize_t)n;
 }
 

@@ -299,7 +299,13 @@ static int udp_send(struct sx_sip_tport *base, const struct sx_sip_peer *peer,
 
 	if (err)
 		return err;
-	char *c = sx_mem_alloc(len, NULL);
+	/* A full batch is sent before queueing more: sx_udp_queue() would
+	 * flush it by itself and the copies in txc[] would lose their
+	 * order.  If the socket still cannot take it, send directly (a
+	 * datagram lost here is retransmitted by the transaction layer). */
+	if (s->ntxc == SX_UDP_BATCH)
+		flush_sock(s);
+	char *c = s->ntxc < SX_UDP_BATCH ? sx_mem_alloc(len, NULL) : NULL;
 	if (!c)
 		return sx_sip_tp_udp_send_direct(tp, peer, buf, len);
 	memcpy(c, buf, len);

@@ -263,7 +263,7 @@ static struct sx_sl col_sl(sqlite3_stmt *s, int i)
 /* Run a statement without parameters or rows (BEGIN, COMMIT...). */
 static int run_plain(struct conn *c, enum stmt_id id, const char *what)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int err = stmt_get(c, id, &s);
 	if (err)
 		return err;
@@ -338,7 +338,7 @@ out:
 /* Read the version row; 0 for a new file. */
 static int schema_get(struct conn *c, int *versionp)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int err = stmt_get(c, ST_SCHEMA_GET, &s);
 	if (err)
 		return err;
@@ -355,7 +355,7 @@ static int schema_get(struct conn *c, int *versionp)
 
 static int schema_set(struct conn *c, int version)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int err = stmt_get(c, ST_SCHEMA_SET, &s);
 	if (err)
 		return err;

@@ -1,8 +1,11 @@
 /*
  * Character classes of the SIP grammar (RFC 3261 25.1, RFC 2396, RFC
- * 3966) as one 256-entry table of bit masks, plus the small scanners
- * every parser file needs (LWS with folding, quoted-string).  Private to
- * lib/sip: parsers test a byte with one load and a mask, never a call.
+ * 3966) as one 256-entry table of bit masks, plus the scanners every
+ * parser file needs (class runs, LWS with folding, quoted-string).  The
+ * one lexical layer of lib/sip/msg: the start-line and field splitter,
+ * the eager parsers (URI, name-addr, params, Via) and the lazy header
+ * parsers all test bytes here, with one load and a mask, never a call.
+ * Private to lib/sip.
  */
 #ifndef SX_SIP_MSG_CHARS_H
 #define SX_SIP_MSG_CHARS_H
@@ -10,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sx/util/sl.h>
 
 /* One bit per class; a byte may belong to many. */
 enum sx_sip_cclass {
@@ -28,7 +33,7 @@ enum sx_sip_cclass {
 	SX_SIP_C_TOKEN = 1u << 11,  /**< token */
 	SX_SIP_C_WORD = 1u << 12,   /**< word (Call-ID) */
 	SX_SIP_C_HOST = 1u << 13,   /**< hostname/IPv4 chars: alphanum - . */
-	SX_SIP_C_LWS = 1u << 14,    /**< SP HTAB CR LF */
+	SX_SIP_C_LWS = 1u << 14,    /**< SP HTAB CR LF (the trim set) */
 	SX_SIP_C_WSP = 1u << 15,    /**< SP HTAB */
 	SX_SIP_C_QDTEXT = 1u << 16, /**< qdtext without LWS: %x21 / %x23-5B /
 	                               %x5D-7E / UTF8-NONASCII */
@@ -48,22 +53,41 @@ extern const uint32_t sx_sip__cc[256];
 /** True when byte @c is in any of the classes of mask @m. */
 #define SX_SIP_CC(c, m) ((sx_sip__cc[(unsigned char)(c)] & (m)) != 0)
 
-/** Value of hex digit @c, or -1. */
-static inline int sx_sip__hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /** True when [p, end) starts with a valid escape "%" HEXDIG HEXDIG. */
 static inline bool sx_sip__is_escape(const char *p, const char *end)
 {
 	return end - p >= 3 && p[0] == '%' && SX_SIP_CC(p[1], SX_SIP_C_HEX) &&
 	       SX_SIP_CC(p[2], SX_SIP_C_HEX);
+}
+
+/** First byte of [p, end) in none of the classes of @m, or @end. */
+static inline const char *sx_sip__span(const char *p, const char *end,
+                                       uint32_t m)
+{
+	while (p < end && SX_SIP_CC(*p, m))
+		p++;
+	return p;
+}
+
+/** @end moved back over the trailing bytes of [start, end) in @m. */
+static inline const char *sx_sip__rspan(const char *start, const char *end,
+                                        uint32_t m)
+{
+	while (end > start && SX_SIP_CC(end[-1], m))
+		end--;
+	return end;
+}
+
+/**
+ * sx_sip__span() by offset, for parsers that walk a slice by index: the
+ * first index >= @i whose byte is in none of the classes of @m, or
+ * @s.len (@i itself when @i >= @s.len).
+ */
+static inline size_t sx_sip__sl_span(struct sx_sl s, size_t i, uint32_t m)
+{
+	while (i < s.len && SX_SIP_CC(s.p[i], m))
+		i++;
+	return i;
 }
 
 /**
@@ -89,24 +113,26 @@ static inline const char *sx_sip__skip_lws(const char *p, const char *end)
 	return p;
 }
 
-/**
- * End of the quoted-string starting at @p (which must be '"'): the byte
- * after the closing quote, or NULL when it is unterminated or holds a
- * byte that qdtext and quoted-pair forbid (RFC 3261 25.1).  Folds
- * inside count as LWS.
+/*
+ * The one quoted-string scanner behind sx_sip__quoted_end() and
+ * sx_sip__quoted_skip(); @strict is a constant at every call, so each
+ * inlined copy keeps only its own branch.
  */
-static inline const char *sx_sip__quoted_end(const char *p, const char *end)
+static inline const char *sx_sip__quoted_scan(const char *p, const char *end,
+                                              bool strict)
 {
 	for (p++; p < end;) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '"')
 			return p + 1;
 		if (c == '\\') {
-			/* quoted-pair: any byte but CR and LF */
-			if (end - p < 2 || p[1] == '\r' || p[1] == '\n')
+			/* quoted-pair: any byte, but not CR or LF if strict */
+			if (end - p < 2 ||
+			    (strict && (p[1] == '\r' || p[1] == '\n')))
 				return NULL;
 			p += 2;
-		} else if (SX_SIP_CC(c, SX_SIP_C_QDTEXT | SX_SIP_C_WSP)) {
+		} else if (!strict ||
+		           SX_SIP_CC(c, SX_SIP_C_QDTEXT | SX_SIP_C_WSP)) {
 			p++;
 		} else {
 			const char *q = sx_sip__skip_lws(p, end);
@@ -116,6 +142,28 @@ static inline const char *sx_sip__quoted_end(const char *p, const char *end)
 		}
 	}
 	return NULL;
+}
+
+/**
+ * End of the quoted-string starting at @p (which must be '"'): the byte
+ * after the closing quote, or NULL when it is unterminated or holds a
+ * byte that qdtext and quoted-pair forbid (RFC 3261 25.1).  Folds
+ * inside count as LWS.
+ */
+static inline const char *sx_sip__quoted_end(const char *p, const char *end)
+{
+	return sx_sip__quoted_scan(p, end, true);
+}
+
+/**
+ * Delimit the quoted-string starting at @p (which must be '"') without
+ * checking its bytes: a backslash takes the next byte whatever it is.
+ * The byte after the closing quote, or NULL when unterminated.  For the
+ * lazy header parsers, which accept any value they can delimit.
+ */
+static inline const char *sx_sip__quoted_skip(const char *p, const char *end)
+{
+	return sx_sip__quoted_scan(p, end, false);
 }
 
 #endif

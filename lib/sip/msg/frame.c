@@ -9,24 +9,24 @@
 
 #include <sx/sip/msg.h>
 
-#include "msg_int.h"
+#include "chars.h"
 
 /* Content-Length from one field [p, lf): 1 if it is one, 0 if not,
  * -EBADMSG when its value is not 1*DIGIT within 32 bits. */
 static int cl_field(const char *p, const char *lf, uint32_t *clp)
 {
-	const char *q = msgi_skip_token(p, lf);
+	const char *q = sx_sip__span(p, lf, SX_SIP_C_TOKEN);
 	struct sx_sl name = sx_sl_make(p, (size_t)(q - p));
 
 	if (!sx_sl_eq_cstr_nocase(name, "l") &&
 	    !sx_sl_eq_cstr_nocase(name, "Content-Length"))
 		return 0;
-	while (q < lf && msgi_is(*q, SX_SIP__C_WS))
-		q++;
+	q = sx_sip__span(q, lf, SX_SIP_C_WSP);
 	if (q == lf || *q != ':')
 		return -EBADMSG;
-	q = msgi_skip_lws(q + 1, lf);
-	struct sx_sl v = sx_sl_make(q, (size_t)(msgi_rtrim(q, lf) - q));
+	q = sx_sip__span(q + 1, lf, SX_SIP_C_LWS);
+	const char *ve = sx_sip__rspan(q, lf, SX_SIP_C_LWS);
+	struct sx_sl v = sx_sl_make(q, (size_t)(ve - q));
 	return sx_sl_u32(v, clp) ? -EBADMSG : 1;
 }
 

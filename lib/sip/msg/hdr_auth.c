@@ -11,6 +11,7 @@
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
 
 /** nonce-count: exactly 8 LHEX (RFC 3261 25.1 nc-value). */
@@ -94,7 +95,7 @@ enum sx_sip_digest_alg sx_sip_digest_alg_lookup(struct sx_sl s)
 static size_t skip_bare(struct sx_sl s, size_t i)
 {
 	while (i < s.len && s.p[i] != ',' && s.p[i] != '"' &&
-	       !sx_sip__hl_is_lws(s.p[i]))
+	       !SX_SIP_CC(s.p[i], SX_SIP_C_LWS))
 		i++;
 	return i;
 }
@@ -124,12 +125,12 @@ static int auth_value(struct sx_sl s, size_t *ip, struct sx_sl *valp,
 /* After a value: end, or ',' followed by another auth-param. */
 static int auth_sep(struct sx_sl s, size_t *ip)
 {
-	size_t i = sx_sip__hl_lws(s, *ip);
+	size_t i = sx_sip__sl_span(s, *ip, SX_SIP_C_LWS);
 
 	if (i < s.len) {
 		if (s.p[i] != ',')
 			return -EBADMSG;
-		i = sx_sip__hl_lws(s, i + 1);
+		i = sx_sip__sl_span(s, i + 1, SX_SIP_C_LWS);
 		if (i == s.len)
 			return -EBADMSG;
 	}
@@ -142,7 +143,7 @@ int sx_sip_auth_param_next(struct sx_sip_auth_param_iter *it,
 			   bool *quotedp)
 {
 	struct sx_sl s = it->rest, val;
-	size_t i = sx_sip__hl_lws(s, 0), j, k;
+	size_t i = sx_sip__sl_span(s, 0, SX_SIP_C_LWS), j, k;
 	bool quoted;
 	int err;
 
@@ -150,11 +151,11 @@ int sx_sip_auth_param_next(struct sx_sip_auth_param_iter *it,
 		return 0;
 	if (it->n >= SX_SIP_MAX_PARAMS)
 		return -E2BIG;
-	j = sx_sip__hl_token(s, i);
-	k = sx_sip__hl_lws(s, j);
+	j = sx_sip__sl_span(s, i, SX_SIP_C_TOKEN);
+	k = sx_sip__sl_span(s, j, SX_SIP_C_LWS);
 	if (j == i || k == s.len || s.p[k] != '=')
 		return -EBADMSG;
-	k = sx_sip__hl_lws(s, k + 1);
+	k = sx_sip__sl_span(s, k + 1, SX_SIP_C_LWS);
 	err = auth_value(s, &k, &val, &quoted);
 	if (!err)
 		err = auth_sep(s, &k);
@@ -251,9 +252,9 @@ static int split_scheme(struct sx_sl value, struct sx_sl *schemep,
 			struct sx_sl *paramsp)
 {
 	struct sx_sl s = sx_sl_trim(value);
-	size_t i = sx_sip__hl_token(s, 0);
+	size_t i = sx_sip__sl_span(s, 0, SX_SIP_C_TOKEN);
 
-	if (!i || (i < s.len && !sx_sip__hl_is_lws(s.p[i])))
+	if (!i || (i < s.len && !SX_SIP_CC(s.p[i], SX_SIP_C_LWS)))
 		return -EBADMSG;
 	*schemep = sx_sl_make(s.p, i);
 	*paramsp = sx_sl_trim(sx_sl_sub(s, i, s.len));

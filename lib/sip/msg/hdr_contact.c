@@ -10,6 +10,7 @@
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
 
 /** Decimals a qvalue may have (RFC 3261 25.1). */
@@ -21,17 +22,12 @@ enum contact_seen {
 	SEEN_REG_ID = 1 << 2,
 };
 
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 int sx_sip_qvalue_parse(struct sx_sl s, uint16_t *qp)
 {
 	unsigned v, scale = 100;
 	size_t i;
 
-	if (!s.len || !is_digit(s.p[0]))
+	if (!s.len || !SX_SIP_CC(s.p[0], SX_SIP_C_DIGIT))
 		return -EBADMSG;
 	v = (unsigned)(s.p[0] - '0') * 1000;
 	i = 1;
@@ -39,7 +35,7 @@ int sx_sip_qvalue_parse(struct sx_sl s, uint16_t *qp)
 		if (s.p[i] != '.')
 			return -EBADMSG;
 		for (i++; i < s.len; i++) {
-			if (!is_digit(s.p[i]) || !scale)
+			if (!SX_SIP_CC(s.p[i], SX_SIP_C_DIGIT) || !scale)
 				return -EBADMSG;
 			v += (unsigned)(s.p[i] - '0') * scale;
 			scale /= 10;

@@ -10,6 +10,7 @@
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
 
 #define SECS_PER_DAY 86400
@@ -32,8 +33,8 @@ static unsigned rd_num(struct cur *c, size_t n)
 	unsigned v = 0;
 
 	for (size_t k = 0; k < n; k++, c->i++) {
-		if (c->i >= c->s.len || c->s.p[c->i] < '0' ||
-		    c->s.p[c->i] > '9') {
+		if (c->i >= c->s.len ||
+		    !SX_SIP_CC(c->s.p[c->i], SX_SIP_C_DIGIT)) {
 			c->bad = true;
 			return 0;
 		}
@@ -65,7 +66,7 @@ static void rd_char(struct cur *c, char ch)
 /* One or more LWS. */
 static void rd_lws(struct cur *c)
 {
-	size_t j = sx_sip__hl_lws(c->s, c->i);
+	size_t j = sx_sip__sl_span(c->s, c->i, SX_SIP_C_LWS);
 
 	if (j == c->i)
 		c->bad = true;

@@ -1,56 +1,24 @@
 /*
- * Lexical primitives of RFC 3261 25.1 (token, LWS, quoted-string,
- * quoted-pair, generic-param lists) for the lazy header parsers, plus the
- * public quoted-string decoding and comma-list iteration of sx/sip/hdrs.h.
+ * Helpers of the lazy header parsers on top of chars.h (RFC 3261 25.1
+ * quoted-string, quoted-pair, generic-param lists), plus the public
+ * quoted-string decoding and comma-list iteration of sx/sip/hdrs.h.
  */
 #include <errno.h>
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
-
-#define T(c) [(unsigned char)(c)] = 1
-const unsigned char sx_sip__hl_tokc[256] = {
-	T('a'), T('b'), T('c'), T('d'), T('e'), T('f'), T('g'), T('h'),
-	T('i'), T('j'), T('k'), T('l'), T('m'), T('n'), T('o'), T('p'),
-	T('q'), T('r'), T('s'), T('t'), T('u'), T('v'), T('w'), T('x'),
-	T('y'), T('z'), T('A'), T('B'), T('C'), T('D'), T('E'), T('F'),
-	T('G'), T('H'), T('I'), T('J'), T('K'), T('L'), T('M'), T('N'),
-	T('O'), T('P'), T('Q'), T('R'), T('S'), T('T'), T('U'), T('V'),
-	T('W'), T('X'), T('Y'), T('Z'), T('0'), T('1'), T('2'), T('3'),
-	T('4'), T('5'), T('6'), T('7'), T('8'), T('9'), T('-'), T('.'),
-	T('!'), T('%'), T('*'), T('_'), T('+'), T('`'), T('\''), T('~'),
-};
-#undef T
-
-size_t sx_sip__hl_lws(struct sx_sl s, size_t i)
-{
-	while (i < s.len && sx_sip__hl_is_lws(s.p[i]))
-		i++;
-	return i;
-}
-
-size_t sx_sip__hl_token(struct sx_sl s, size_t i)
-{
-	while (i < s.len && sx_sip__hl_is_tokc(s.p[i]))
-		i++;
-	return i;
-}
 
 int sx_sip__hl_qstr_end(struct sx_sl s, size_t i, size_t *endp)
 {
 	if (i >= s.len || s.p[i] != '"')
 		return -EBADMSG;
-	for (i++; i < s.len; i++) {
-		if (s.p[i] == '\\') {
-			if (++i >= s.len)
-				return -EBADMSG;
-		} else if (s.p[i] == '"') {
-			*endp = i + 1;
-			return 0;
-		}
-	}
-	return -EBADMSG;
+	const char *q = sx_sip__quoted_skip(s.p + i, s.p + s.len);
+	if (!q)
+		return -EBADMSG;
+	*endp = (size_t)(q - s.p);
+	return 0;
 }
 
 int sx_sip__hl_unquote(struct sx_sl v, struct sx_sl *outp, bool *quotedp)
@@ -207,5 +175,5 @@ int sx_sip_list_iter_next(struct sx_sip_list_iter *it, struct sx_sl *elemp)
 
 bool sx_sip_is_token(struct sx_sl s)
 {
-	return s.len && sx_sip__hl_token(s, 0) == s.len;
+	return s.len && sx_sip__sl_span(s, 0, SX_SIP_C_TOKEN) == s.len;
 }

@@ -1,7 +1,9 @@
 /*
- * Private lexical helpers shared by the lazy header parsers (hdr_*.c,
- * multipart.c): RFC 3261 25.1 token, LWS, quoted-string and parameter
- * primitives.  Indexes are offsets into a slice and never pass its end.
+ * Private helpers shared by the lazy header parsers (hdr_*.c,
+ * multipart.c): quoted values, "head ; params" splitting, parameter
+ * limits and once-only fields (RFC 3261 25.1).  They build on the
+ * character classes and scanners of chars.h.  Indexes are offsets into a
+ * slice and never pass its end.
  */
 #ifndef SX_SIP_MSG_HDR_LEX_H
 #define SX_SIP_MSG_HDR_LEX_H
@@ -12,28 +14,10 @@
 #include <sx/sip/uri.h>
 #include <sx/util/sl.h>
 
-/** RFC 3261 25.1 token character table. */
-extern const unsigned char sx_sip__hl_tokc[256];
-
-static inline bool sx_sip__hl_is_tokc(char c)
-{
-	return sx_sip__hl_tokc[(unsigned char)c] != 0;
-}
-
-static inline bool sx_sip__hl_is_lws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/** First index >= @i that is not LWS (folded lines included). */
-size_t sx_sip__hl_lws(struct sx_sl s, size_t i);
-
-/** First index >= @i that is not a token char. */
-size_t sx_sip__hl_token(struct sx_sl s, size_t i);
-
 /**
- * @s.p[@i] is '"': sets *endp to the index after the closing quote.
- * -EBADMSG when unterminated or a backslash ends the slice.
+ * sx_sip__quoted_skip() by offset: when @s.p[@i] is '"', sets *endp to
+ * the index after the closing quote.  -EBADMSG when @i is not at a
+ * quote, the quote is unterminated or a backslash ends the slice.
  */
 int sx_sip__hl_qstr_end(struct sx_sl s, size_t i, size_t *endp);
 

@@ -10,6 +10,7 @@
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
 
 /* Every parameter of a list must parse; bounded by SX_SIP_MAX_PARAMS. */
@@ -38,11 +39,11 @@ int sx_sip_mtype_parse(struct sx_sip_mtype *m, struct sx_sl value)
 	err = sx_sip__hl_split_params(value, &head, &params);
 	if (err)
 		return err;
-	i = sx_sip__hl_token(head, 0);
-	j = sx_sip__hl_lws(head, i);
+	i = sx_sip__sl_span(head, 0, SX_SIP_C_TOKEN);
+	j = sx_sip__sl_span(head, i, SX_SIP_C_LWS);
 	if (!i || j >= head.len || head.p[j] != '/')
 		return -EBADMSG;
-	j = sx_sip__hl_lws(head, j + 1);
+	j = sx_sip__sl_span(head, j + 1, SX_SIP_C_LWS);
 	struct sx_sl sub = sx_sl_sub(head, j, head.len);
 	if (!sx_sip_is_token(sub))
 		return -EBADMSG;

@@ -7,6 +7,7 @@
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
 
 /** Digits of a warn-code (RFC 3261 25.1). */
@@ -19,7 +20,7 @@ static bool is_callid(struct sx_sl s)
 		return false;
 	for (size_t i = 0; i < s.len; i++) {
 		char c = s.p[i];
-		if (sx_sip__hl_is_lws(c) || c == ',' || c == ';' ||
+		if (SX_SIP_CC(c, SX_SIP_C_LWS) || c == ',' || c == ';' ||
 		    (unsigned char)c < 0x21 || (unsigned char)c > 0x7e)
 			return false;
 	}
@@ -141,19 +142,20 @@ int sx_sip_warning_parse(struct sx_sip_warning *w, struct sx_sl elem)
 		return -EINVAL;
 	memset(w, 0, sizeof(*w));
 	for (i = 0; i < WARN_CODE_DIGITS; i++) {
-		if (i >= s.len || s.p[i] < '0' || s.p[i] > '9')
+		if (i >= s.len || !SX_SIP_CC(s.p[i], SX_SIP_C_DIGIT))
 			return -EBADMSG;
 		code = code * 10 + (unsigned)(s.p[i] - '0');
 	}
-	j = sx_sip__hl_lws(s, i);
+	j = sx_sip__sl_span(s, i, SX_SIP_C_LWS);
 	if (j == i)
 		return -EBADMSG;
-	for (i = j; j < s.len && !sx_sip__hl_is_lws(s.p[j]) && s.p[j] != '"';)
+	for (i = j;
+	     j < s.len && !SX_SIP_CC(s.p[j], SX_SIP_C_LWS) && s.p[j] != '"';)
 		j++;
 	if (j == i)
 		return -EBADMSG;
 	w->agent = sx_sl_make(s.p + i, j - i);
-	i = sx_sip__hl_lws(s, j);
+	i = sx_sip__sl_span(s, j, SX_SIP_C_LWS);
 	if (i == j)
 		return -EBADMSG;
 	err = sx_sip__hl_qstr_end(s, i, &end);

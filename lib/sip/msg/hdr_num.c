@@ -8,22 +8,11 @@
 
 #include <sx/sip/hdrs.h>
 
+#include "chars.h"
 #include "hdr_lex.h"
 
 /** Deepest nesting of comments in Retry-After we follow. */
 #define COMMENT_MAX_DEPTH 8
-
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static size_t skip_digits(struct sx_sl s, size_t i)
-{
-	while (i < s.len && is_digit(s.p[i]))
-		i++;
-	return i;
-}
 
 int sx_sip_delta_parse(struct sx_sl value, uint32_t *secp)
 {
@@ -56,7 +45,7 @@ static int comment_end(struct sx_sl s, size_t i, size_t *endp)
 /* After the leading part of a value: nothing, or ';' and params. */
 static int tail_params(struct sx_sl s, size_t i, struct sx_sl *paramsp)
 {
-	i = sx_sip__hl_lws(s, i);
+	i = sx_sip__sl_span(s, i, SX_SIP_C_LWS);
 	*paramsp = SX_SL_NULL;
 	if (i == s.len)
 		return 0;
@@ -91,7 +80,7 @@ int sx_sip_retry_after_parse(struct sx_sip_retry_after *ra,
 			     struct sx_sl value)
 {
 	struct sx_sl s = sx_sl_trim(value);
-	size_t i = skip_digits(s, 0), end;
+	size_t i = sx_sip__sl_span(s, 0, SX_SIP_C_DIGIT), end;
 	int err;
 
 	if (!ra)
@@ -100,7 +89,7 @@ int sx_sip_retry_after_parse(struct sx_sip_retry_after *ra,
 	err = sx_sip__hl_delta(sx_sl_make(s.p, i), &ra->delta);
 	if (err)
 		return err;
-	i = sx_sip__hl_lws(s, i);
+	i = sx_sip__sl_span(s, i, SX_SIP_C_LWS);
 	if (i < s.len && s.p[i] == '(') {
 		err = comment_end(s, i, &end);
 		if (err)
@@ -139,7 +128,7 @@ int sx_sip_session_expires_parse(struct sx_sip_session_expires *se,
 				 struct sx_sl value)
 {
 	struct sx_sl s = sx_sl_trim(value);
-	size_t i = skip_digits(s, 0);
+	size_t i = sx_sip__sl_span(s, 0, SX_SIP_C_DIGIT);
 	int err;
 
 	if (!se)
@@ -172,9 +161,9 @@ int sx_sip_rseq_parse(struct sx_sl value, uint32_t *rseqp)
 /* Next LWS-separated word of @s from *ip. */
 static struct sx_sl next_word(struct sx_sl s, size_t *ip)
 {
-	size_t i = sx_sip__hl_lws(s, *ip), j = i;
+	size_t i = sx_sip__sl_span(s, *ip, SX_SIP_C_LWS), j = i;
 
-	while (j < s.len && !sx_sip__hl_is_lws(s.p[j]))
+	while (j < s.len && !SX_SIP_CC(s.p[j], SX_SIP_C_LWS))
 		j++;
 	*ip = j;
 	return sx_sl_make(s.p + i, j - i);
@@ -209,12 +198,12 @@ int sx_sip_rack_parse(struct sx_sip_rack *r, struct sx_sl value)
 /* 1*DIGIT ["." *DIGIT] (first digit required when @need_int) */
 static bool is_decimal(struct sx_sl s, bool need_int)
 {
-	size_t i = skip_digits(s, 0);
+	size_t i = sx_sip__sl_span(s, 0, SX_SIP_C_DIGIT);
 
 	if (need_int && i == 0)
 		return false;
 	if (i < s.len && s.p[i] == '.')
-		i = skip_digits(s, i + 1);
+		i = sx_sip__sl_span(s, i + 1, SX_SIP_C_DIGIT);
 	return i == s.len && s.len;
 }
 

@@ -10,18 +10,13 @@
 
 #include <sx/sip/hdrs.h>
 
-#include "hdr_lex.h"
+#include "chars.h"
 
 enum delim {
 	DELIM_NONE = 0,
 	DELIM_NEXT,  /* "--boundary" padding CRLF */
 	DELIM_CLOSE, /* "--boundary--" */
 };
-
-static inline bool is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Is there a delimiter line "--" boundary at @i?  *afterp: first byte
  * of the next line (or the end). */
@@ -36,8 +31,7 @@ static enum delim match_delim(struct sx_sl s, size_t i, struct sx_sl b,
 		*afterp = s.len;
 		return DELIM_CLOSE;
 	}
-	while (i < s.len && is_wsp(s.p[i]))
-		i++;
+	i = sx_sip__sl_span(s, i, SX_SIP_C_WSP);
 	if (i < s.len && s.p[i] == '\r' && i + 1 < s.len && s.p[i + 1] == '\n')
 		i += 2;
 	else if (i < s.len && s.p[i] == '\n')
@@ -161,8 +155,9 @@ int sx_sip_part_hdr_next(struct sx_sl *rest, struct sx_sl *namep,
 	if (!s.len)
 		return 0;
 	/* the field ends at a line break not followed by folding WSP */
-	while (e < s.len && !(s.p[e] == '\n' &&
-			      (e + 1 >= s.len || !is_wsp(s.p[e + 1]))))
+	while (e < s.len &&
+	       !(s.p[e] == '\n' &&
+	         (e + 1 >= s.len || !SX_SIP_CC(s.p[e + 1], SX_SIP_C_WSP))))
 		e++;
 	line = sx_sl_make(s.p, e);
 	colon = sx_sl_chr(line, ':');

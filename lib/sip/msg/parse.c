@@ -18,6 +18,7 @@
 #include <sx/util/log.h>
 #include <sx/util/mem.h>
 
+#include "chars.h"
 #include "msg_int.h"
 
 /** Arena bytes inside the message allocation (typical parse products). */
@@ -30,26 +31,6 @@
 #define STATUS_MIN 100
 #define STATUS_MAX 699
 #define MAX_FORWARDS_MAX 255 /* RFC 3261 20.22 (RFC 4475 3.1.2.4) */
-
-#define T (SX_SIP__C_TOKEN | SX_SIP__C_WORD)
-#define D (T | SX_SIP__C_DIGIT)
-#define W SX_SIP__C_WORD
-#define S (SX_SIP__C_WS | SX_SIP__C_LWS)
-#define L SX_SIP__C_LWS
-const uint8_t sx_sip__msg_ctab[256] = {
-	['a' ... 'z'] = T, ['A' ... 'Z'] = T, ['0' ... '9'] = D,
-	['-'] = T, ['.'] = T, ['!'] = T, ['%'] = T, ['*'] = T,
-	['_'] = T, ['+'] = T, ['`'] = T, ['\''] = T, ['~'] = T,
-	['('] = W, [')'] = W, ['<'] = W, ['>'] = W, [':'] = W,
-	['\\'] = W, ['"'] = W, ['/'] = W, ['['] = W, [']'] = W,
-	['?'] = W, ['{'] = W, ['}'] = W,
-	[' '] = S, ['\t'] = S, ['\r'] = L, ['\n'] = L,
-};
-#undef T
-#undef D
-#undef W
-#undef S
-#undef L
 
 struct msg_full {
 	struct sx_sip_msg msg;
@@ -146,14 +127,12 @@ static int check_version(struct pctx *c, struct sx_sl v)
 	if (!sx_sl_prefix_nocase(v, pre))
 		return fail(c, -EBADMSG, 400, "Bad SIP-Version");
 	/* 1*DIGIT "." 1*DIGIT */
-	const char *p = v.p + pre.len, *end = v.p + v.len, *q = p;
-	while (q < end && msgi_is(*q, SX_SIP__C_DIGIT))
-		q++;
+	const char *p = v.p + pre.len, *end = v.p + v.len;
+	const char *q = sx_sip__span(p, end, SX_SIP_C_DIGIT);
 	if (q == p || q == end || *q != '.')
 		return fail(c, -EBADMSG, 400, "Bad SIP-Version");
 	p = ++q;
-	while (q < end && msgi_is(*q, SX_SIP__C_DIGIT))
-		q++;
+	q = sx_sip__span(q, end, SX_SIP_C_DIGIT);
 	if (q == p || q != end)
 		return fail(c, -EBADMSG, 400, "Bad SIP-Version");
 	return fail(c, -EBADMSG, 505, "Version Not Supported");
@@ -163,7 +142,7 @@ static int check_version(struct pctx *c, struct sx_sl v)
 static int request_line(struct pctx *c, const char *ls, const char *le)
 {
 	struct sx_sip_msg *msg = c->msg;
-	const char *p = msgi_skip_token(ls, le);
+	const char *p = sx_sip__span(ls, le, SX_SIP_C_TOKEN);
 
 	if (p == ls || p == le || *p != ' ')
 		return bad_request_line(c);
@@ -211,7 +190,7 @@ static int status_line(struct pctx *c, const char *ls, const char *le)
 	p++;
 	unsigned code = 0;
 	for (int i = 0; i < 3; i++, p++) {
-		if (p == le || !msgi_is(*p, SX_SIP__C_DIGIT))
+		if (p == le || !SX_SIP_CC(*p, SX_SIP_C_DIGIT))
 			return fail(c, -EBADMSG, 0, "Bad Status-Code");
 		code = code * 10 + (unsigned)(*p - '0');
 	}
@@ -261,10 +240,9 @@ static const char *field_end(const char *p, const char *end)
 static const char *split_field(struct pctx *c, const char *p, int *errp)
 {
 	const char *end = c->end, *name = p;
-	const char *q = msgi_skip_token(p, end), *name_end = q;
+	const char *q = sx_sip__span(p, end, SX_SIP_C_TOKEN), *name_end = q;
 
-	while (q < end && msgi_is(*q, SX_SIP__C_WS))
-		q++;
+	q = sx_sip__span(q, end, SX_SIP_C_WSP);
 	if (name_end == name || q == end || *q != ':') {
 		*errp = fail(c, -EBADMSG, 400, "Bad Header Field");
 		return NULL;
@@ -278,11 +256,12 @@ static const char *split_field(struct pctx *c, const char *p, int *errp)
 		*errp = fail(c, -E2BIG, 400, "Header Field Too Long");
 		return NULL;
 	}
-	const char *v = msgi_skip_lws(q + 1, lf);
+	const char *v = sx_sip__span(q + 1, lf, SX_SIP_C_LWS);
+	const char *ve = sx_sip__rspan(v, lf, SX_SIP_C_LWS);
 	struct sx_sip_hdr *h = &c->hdrs[c->msg->nhdrs++];
 	h->name = sx_sl_make(name, (size_t)(name_end - name));
 	h->id = sx_sip_hdr_lookup(h->name);
-	h->value = sx_sl_make(v, (size_t)(msgi_rtrim(v, lf) - v));
+	h->value = sx_sl_make(v, (size_t)(ve - v));
 	h->raw = sx_sl_make(name, (size_t)(lf + 1 - name));
 	c->nvia_fields += h->id == SX_SIP_HDR_VIA;
 	c->nroute_fields += h->id == SX_SIP_HDR_ROUTE;
@@ -340,7 +319,7 @@ static int call_id(struct pctx *c, const struct sx_sip_hdr *h)
 	bool ok = v.len > 0 && at != v.p && at != v.p + v.len - 1;
 
 	for (size_t i = 0; ok && i < v.len; i++)
-		ok = msgi_is(v.p[i], SX_SIP__C_WORD) || v.p + i == at;
+		ok = SX_SIP_CC(v.p[i], SX_SIP_C_WORD) || v.p + i == at;
 	if (!ok)
 		return fail(c, -EBADMSG, 400, "Bad Call-ID");
 	c->msg->call_id = v;
@@ -351,15 +330,14 @@ static int call_id(struct pctx *c, const struct sx_sip_hdr *h)
 static int cseq(struct pctx *c, const struct sx_sip_hdr *h)
 {
 	struct sx_sip_msg *msg = c->msg;
-	const char *p = h->value.p, *end = p + h->value.len, *q = p;
+	const char *p = h->value.p, *end = p + h->value.len;
+	const char *q = sx_sip__span(p, end, SX_SIP_C_DIGIT);
 
-	while (q < end && msgi_is(*q, SX_SIP__C_DIGIT))
-		q++;
 	if (sx_sl_u32(sx_sl_make(p, (size_t)(q - p)), &msg->cseq) ||
-	    q == end || !msgi_is(*q, SX_SIP__C_LWS))
+	    q == end || !SX_SIP_CC(*q, SX_SIP_C_LWS))
 		return fail(c, -EBADMSG, 400, "Bad CSeq");
-	p = msgi_skip_lws(q, end);
-	q = msgi_skip_token(p, end);
+	p = sx_sip__span(q, end, SX_SIP_C_LWS);
+	q = sx_sip__span(p, end, SX_SIP_C_TOKEN);
 	if (q == p || q != end)
 		return fail(c, -EBADMSG, 400, "Bad CSeq");
 	msg->cseq_method_sl = sx_sl_make(p, (size_t)(q - p));

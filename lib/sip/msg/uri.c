@@ -74,7 +74,7 @@ static unsigned hex_group(const char **pp, const char *end, unsigned *valp)
 	unsigned v = 0, n = 0;
 	while (p < end && SX_SIP_CC(*p, SX_SIP_C_HEX) &&
 	       n <= IPV6_GROUP_DIGITS) {
-		v = (v << 4) | (unsigned)sx_sip__hexval((unsigned char)*p++);
+		v = (v << 4) | (unsigned)sx_hexval((unsigned char)*p++);
 		n++;
 	}
 	*pp = p;
@@ -442,9 +442,8 @@ ssize_t sx_sip_unescape(struct sx_sl in, char *out, size_t cap)
 		if (c == '%') {
 			if (!sx_sip__is_escape(in.p + i, in.p + in.len))
 				return -EBADMSG;
-			c = (char)(sx_sip__hexval((unsigned char)in.p[i + 1])
-			               << 4 |
-			           sx_sip__hexval((unsigned char)in.p[i + 2]));
+			c = (char)(sx_hexval((unsigned char)in.p[i + 1]) << 4 |
+			           sx_hexval((unsigned char)in.p[i + 2]));
 			i += 3;
 		} else {
 			i++;
@@ -473,8 +472,8 @@ static int esc_char(struct sx_sl s, size_t *ip, bool *escp)
 		return (unsigned char)*p;
 	}
 	*ip += 3;
-	return sx_sip__hexval((unsigned char)p[1]) << 4 |
-	       sx_sip__hexval((unsigned char)p[2]);
+	return sx_hexval((unsigned char)p[1]) << 4 |
+	       sx_hexval((unsigned char)p[2]);
 }
 
 /*

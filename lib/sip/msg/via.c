@@ -10,6 +10,7 @@
 
 #include <sx/sip/uri.h>
 
+#include "chars.h"
 #include "msg_int.h"
 
 #define RPORT_MAX 65535
@@ -21,10 +22,10 @@
 /* SLASH = SWS "/" SWS (RFC 3261 25.1) */
 static const char *slash(const char *p, const char *end)
 {
-	p = msgi_skip_lws(p, end);
+	p = sx_sip__span(p, end, SX_SIP_C_LWS);
 	if (p == end || *p != '/')
 		return NULL;
-	return msgi_skip_lws(p + 1, end);
+	return sx_sip__span(p + 1, end, SX_SIP_C_LWS);
 }
 
 /* "SIP/2.0" as a slice: into the input when written without LWS. */
@@ -49,21 +50,21 @@ static int set_proto(struct sx_sip_msg *msg, struct sx_sip_via *v,
 static const char *sent_protocol(struct sx_sip_msg *msg, struct sx_sip_via *v,
 				 const char *p, const char *end, int *errp)
 {
-	const char *q = msgi_skip_token(p, end);
+	const char *q = sx_sip__span(p, end, SX_SIP_C_TOKEN);
 	struct sx_sl name = sx_sl_make(p, (size_t)(q - p));
 	if (!name.len || !(p = slash(q, end)))
 		return NULL;
-	q = msgi_skip_token(p, end);
+	q = sx_sip__span(p, end, SX_SIP_C_TOKEN);
 	struct sx_sl ver = sx_sl_make(p, (size_t)(q - p));
 	if (!ver.len || !(p = slash(q, end)))
 		return NULL;
-	q = msgi_skip_token(p, end);
+	q = sx_sip__span(p, end, SX_SIP_C_TOKEN);
 	v->transport = sx_sl_make(p, (size_t)(q - p));
 	/* LWS between sent-protocol and sent-by is mandatory */
-	if (!v->transport.len || q == end || !msgi_is(*q, SX_SIP__C_LWS))
+	if (!v->transport.len || q == end || !SX_SIP_CC(*q, SX_SIP_C_LWS))
 		return NULL;
 	*errp = set_proto(msg, v, name, ver);
-	return *errp ? NULL : msgi_skip_lws(q, end);
+	return *errp ? NULL : sx_sip__span(q, end, SX_SIP_C_LWS);
 }
 
 /* sent-by = host [ COLON port ], COLON = SWS ":" SWS */
@@ -76,26 +77,24 @@ static const char *sent_by(struct sx_sip_via *v, const char *p,
 		if (!q)
 			return NULL;
 	}
-	while (q < end && *q != ';' && !msgi_is(*q, SX_SIP__C_LWS))
+	while (q < end && *q != ';' && !SX_SIP_CC(*q, SX_SIP_C_LWS))
 		q++;
 	if (sx_sip_hostport_parse(&v->sent_by, sx_sl_make(p, (size_t)(q - p))))
 		return NULL;
-	p = msgi_skip_lws(q, end);
+	p = sx_sip__span(q, end, SX_SIP_C_LWS);
 	if (p == end || *p != ':')
 		return p;
 	/* "host : port" with SWS around the colon */
 	if (v->sent_by.has_port)
 		return NULL;
-	p = msgi_skip_lws(p + 1, end);
+	p = sx_sip__span(p + 1, end, SX_SIP_C_LWS);
 	uint32_t port = 0;
-	q = p;
-	while (q < end && msgi_is(*q, SX_SIP__C_DIGIT))
-		q++;
+	q = sx_sip__span(p, end, SX_SIP_C_DIGIT);
 	if (sx_sl_u32_max(sx_sl_make(p, (size_t)(q - p)), RPORT_MAX, &port))
 		return NULL;
 	v->sent_by.port = (uint16_t)port;
 	v->sent_by.has_port = true;
-	return msgi_skip_lws(q, end);
+	return sx_sip__span(q, end, SX_SIP_C_LWS);
 }
 
 /* via-params: pick branch, received, maddr, rport; check the syntax. */
@@ -147,7 +146,7 @@ static int via_value(struct sx_sip_msg *msg, struct sx_sip_via *v,
 	if (*p != ';')
 		return -EBADMSG;
 	v->params = sx_sl_make(p + 1, (size_t)(end - p - 1));
-	v->params.p = msgi_skip_lws(v->params.p, end);
+	v->params.p = sx_sip__span(v->params.p, end, SX_SIP_C_LWS);
 	v->params.len = (size_t)(end - v->params.p);
 	return via_params(v);
 }

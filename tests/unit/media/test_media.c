@@ -874,7 +874,7 @@ static void on_end(uint32_t id, int err, void *arg)
  * @path.  Returns 0 or UT_SKIP when a tool is missing. */
 static int speech_make(const char *path, const char *voice, const char *text)
 {
-	char raw[512], cmd[2048];
+	char raw[600], cmd[2048];
 	if (system("command -v espeak-ng >/dev/null 2>&1 && "
 	           "command -v sox >/dev/null 2>&1") != 0)
 		return UT_SKIP;

@@ -98,7 +98,12 @@ int sx_sip_via_response_dst(const struct sx_sip_via *via,
 {
 	if (!via || !dst)
 		return -EINVAL;
-	enum sx_sip_proto proto = sx_sip_proto_lookup(via->transport);
+	/* A response leaves over the transport its request really used:
+	 * a Via claiming TCP or TLS on a datagram that came over UDP gets
+	 * its answer over UDP (we hold no connection to answer on). */
+	enum sx_sip_proto proto = req_peer && req_peer->proto
+	                              ? req_peer->proto
+	                              : sx_sip_proto_lookup(via->transport);
 	if (proto == SX_SIP_PROTO_NONE)
 		return -EPROTONOSUPPORT;
 	if (reuse_conn(req_peer)) {

@@ -218,7 +218,14 @@ static bool method_ok(const struct sx_sip_tsx *t, const struct sx_sip_msg *r,
 	}
 }
 
-/* 17.2.3: branch + sent-by + method (ACK matching INVITE). */
+/*
+ * 17.2.3: branch + sent-by + method (ACK matching INVITE).  A
+ * retransmission, its ACK and its CANCEL (9.1) also carry the same
+ * Call-ID and CSeq number; a request that reuses a live branch with
+ * another Call-ID or CSeq is a different request from a client that
+ * generates branches badly (RFC 4475's messages share branches), so it
+ * gets a transaction of its own instead of the other one's response.
+ */
 static struct sx_sip_tsx *srv_find_cookie(struct sx_sip_tsx_layer *l,
                                           const struct sx_sip_msg *req,
                                           enum sx_sip__tsx_find mode)
@@ -229,7 +236,8 @@ static struct sx_sip_tsx *srv_find_cookie(struct sx_sip_tsx_layer *l,
 	     t = t->hl.next)
 		if (sx_sl_eq_nocase(t->branch, via->branch) &&
 		    sent_by_eq(&t->req->vias[0], via) &&
-		    method_ok(t, req, mode))
+		    method_ok(t, req, mode) && t->req->cseq == req->cseq &&
+		    sx_sl_eq(t->req->call_id, req->call_id))
 			return t;
 	return NULL;
 }

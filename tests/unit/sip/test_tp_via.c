@@ -67,10 +67,15 @@ static const struct dst_case dst_cases[] = {
     /* reliable: the request's connection */
     {"SIP/2.0/TCP pc.example.com;branch=z9", true, 42, 0, "198.51.100.9:4000",
      SX_SIP_PROTO_TCP},
-    /* reliable without connection: received address, sent-by port */
+    /* a Via claiming TCP (or an unknown transport) on a request that
+     * came over UDP is answered over UDP, to the source (RFC 4475
+     * esc02, bext01 ...) */
     {"SIP/2.0/TCP pc.example.com:5090;rport;branch=z9", true, 0, 0,
-     "198.51.100.9:5090", SX_SIP_PROTO_TCP},
-    {"SIP/2.0/SCTP 192.0.2.1;branch=z9", true, 0, -EPROTONOSUPPORT, NULL,
+     "198.51.100.9:4000", SX_SIP_PROTO_UDP},
+    {"SIP/2.0/SCTP 192.0.2.1;branch=z9", true, 0, 0, "198.51.100.9:5060",
+     SX_SIP_PROTO_UDP},
+    /* without a request peer an unknown transport cannot be answered */
+    {"SIP/2.0/SCTP 192.0.2.1;branch=z9", false, 0, -EPROTONOSUPPORT, NULL,
      SX_SIP_PROTO_NONE},
 };
 

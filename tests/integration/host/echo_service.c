@@ -40,10 +40,10 @@ struct echo {
 };
 
 static const struct sx_conf_key echo_keys[] = {
-	{"port", SX_CONF_U32, offsetof(struct echo_cfg, port), "0", 0, 65535,
-	 false, "own SIP port (0 = none)"},
-	{"code", SX_CONF_U32, offsetof(struct echo_cfg, code), "200", 200, 699,
-	 true, "status of the answers"},
+    {"port", SX_CONF_U32, offsetof(struct echo_cfg, port), "0", 0, 65535, false,
+     "own SIP port (0 = none)"},
+    {"code", SX_CONF_U32, offsetof(struct echo_cfg, code), "200", 200, 699,
+     true, "status of the answers"},
 };
 
 static int echo_start(void **svcp, struct sx_host *host, const void *cfg)
@@ -63,10 +63,10 @@ static void reply(struct sx_sip_tsx *stsx, struct sx_worker *w, uint16_t code)
 {
 	char hdr[ECHO_HDR_MAX];
 	int n = snprintf(hdr, sizeof(hdr), "X-Echo-Worker: %u\r\n",
-			 sx_worker_id(w));
+	                 sx_worker_id(w));
 
 	if (sx_sip_tsx_reply(stsx, code, NULL, sx_sl_make(hdr, (size_t)n),
-			     SX_SL_NULL, SX_SL_NULL))
+	                     SX_SL_NULL, SX_SL_NULL))
 		SX_LOG_WARN("echo: reply failed");
 }
 
@@ -77,7 +77,7 @@ struct relay {
 };
 
 static void relay_resp(struct sx_sip_tsx *ctsx, uint16_t status,
-		       const struct sx_sip_msg *resp, void *arg)
+                       const struct sx_sip_msg *resp, void *arg)
 {
 	struct relay *r = arg;
 
@@ -91,12 +91,12 @@ static void relay_resp(struct sx_sip_tsx *ctsx, uint16_t status,
 }
 
 static int relay_send(struct sx_worker *w, struct sx_sip_tsx *stsx,
-		      struct sx_sl target, const struct sx_sip_peer *peer)
+                      struct sx_sl target, const struct sx_sip_peer *peer)
 {
 	struct sx_sip_tsx_layer *layer = sx_worker_tsx(w);
 	char branch[SX_SIP_BRANCH_SIZE], local[SX_SA_STRLEN], buf[ECHO_MSG_MAX];
-	struct sx_sip_tsx_req_prm prm = {.dst = {.proto = SX_SIP_PROTO_UDP,
-						 .local = peer->local}};
+	struct sx_sip_tsx_req_prm prm = {
+	    .dst = {.proto = SX_SIP_PROTO_UDP, .local = peer->local}};
 	struct sx_sip_tsx *ctsx = NULL;
 
 	if (sx_sa_parse(&prm.dst.remote, target) ||
@@ -104,16 +104,16 @@ static int relay_send(struct sx_worker *w, struct sx_sip_tsx *stsx,
 		return -EINVAL;
 	sx_sip_branch_make(layer, branch);
 	int n = snprintf(buf, sizeof(buf),
-			 "OPTIONS sip:%.*s SIP/2.0\r\n"
-			 "Via: SIP/2.0/UDP %s;branch=%s\r\n"
-			 "Max-Forwards: 70\r\n"
-			 "From: <sip:echo@%s>;tag=%s\r\n"
-			 "To: <sip:%.*s>\r\n"
-			 "Call-ID: %s\r\n"
-			 "CSeq: 1 OPTIONS\r\n"
-			 "Content-Length: 0\r\n\r\n",
-			 SX_SL_FMT(target), local, branch, local, branch + 7,
-			 SX_SL_FMT(target), branch);
+	                 "OPTIONS sip:%.*s SIP/2.0\r\n"
+	                 "Via: SIP/2.0/UDP %s;branch=%s\r\n"
+	                 "Max-Forwards: 70\r\n"
+	                 "From: <sip:echo@%s>;tag=%s\r\n"
+	                 "To: <sip:%.*s>\r\n"
+	                 "Call-ID: %s\r\n"
+	                 "CSeq: 1 OPTIONS\r\n"
+	                 "Content-Length: 0\r\n\r\n",
+	                 SX_SL_FMT(target), local, branch, local, branch + 7,
+	                 SX_SL_FMT(target), branch);
 	struct relay *r = sx_mem_zalloc(sizeof(*r), NULL);
 	if (!r)
 		return -ENOMEM;
@@ -133,12 +133,12 @@ static int relay_send(struct sx_worker *w, struct sx_sip_tsx *stsx,
 }
 
 static void echo_request(void *svc, struct sx_worker *w,
-			 struct sx_sip_tsx *stsx, const struct sx_sip_msg *msg,
-			 const struct sx_sip_peer *peer)
+                         struct sx_sip_tsx *stsx, const struct sx_sip_msg *msg,
+                         const struct sx_sip_peer *peer)
 {
 	struct echo *e = svc;
 	const struct sx_sip_hdr *relay =
-		sx_sip_msg_hdr_by_name(msg, SX_SL("X-Echo-Relay"));
+	    sx_sip_msg_hdr_by_name(msg, SX_SL("X-Echo-Relay"));
 
 	if (!relay) {
 		reply(stsx, w, (uint16_t)atomic_load(&e->code));
@@ -168,17 +168,17 @@ static uint16_t echo_port(const void *cfg)
 }
 
 static const struct sx_service_ops echo_service = {
-	.name = "echo",
-	.keys = echo_keys,
-	.nkeys = SX_ARRAY_SIZE(echo_keys),
-	.cfg_size = sizeof(struct echo_cfg),
-	.start = echo_start,
-	.request = echo_request,
-	.reload = echo_reload,
-	.stop = echo_stop,
-	.allow = "MESSAGE, INFO",
-	.supported = "path",
-	.port = echo_port,
+    .name = "echo",
+    .keys = echo_keys,
+    .nkeys = SX_ARRAY_SIZE(echo_keys),
+    .cfg_size = sizeof(struct echo_cfg),
+    .start = echo_start,
+    .request = echo_request,
+    .reload = echo_reload,
+    .stop = echo_stop,
+    .allow = "MESSAGE, INFO",
+    .supported = "path",
+    .port = echo_port,
 };
 
 int main(int argc, char **argv)

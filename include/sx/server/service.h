@@ -1,0 +1,93 @@
+/*
+ * The seam between the host process (servers/common) and the services
+ * it hosts (registrar, proxy, publisher, cdr ...), ARCHITECTURE.md 1.
+ *
+ * One binary hosts any subset of services chosen by configuration.  The
+ * host owns the workers (one event loop, transport set and transaction
+ * layer each), the store and the digest engine; a service declares its
+ * config schema and receives the server transactions addressed to it.
+ * Co-located services call each other through their own public headers
+ * (e.g. the proxy asks the registrar's redirect function directly);
+ * remote ones get the same request over SIP.
+ */
+#ifndef SX_SERVER_SERVICE_H
+#define SX_SERVER_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sx/port/ev.h>
+#include <sx/sip/msg.h>
+#include <sx/sip/tport.h>
+#include <sx/sip/tsx.h>
+#include <sx/util/conf.h>
+
+struct sx_host;
+struct sx_worker;
+struct sx_store;
+struct sx_sip_auth;
+
+struct sx_service_ops {
+	const char *name; /**< also its config section, e.g. "registrar" */
+	const struct sx_conf_key *keys; /**< schema of [name] */
+	size_t nkeys;
+	size_t cfg_size;  /**< size of the struct the keys fill */
+
+	/**
+	 * Create the service once, on the main thread, before the workers
+	 * run.  @cfg is its filled config struct (valid until stop).
+	 * Returns 0 or a negative errno (start-up fails).
+	 */
+	int (*start)(void **svcp, struct sx_host *host, const void *cfg);
+
+	/** Per worker set-up on that worker's thread (optional). */
+	int (*worker_start)(void *svc, struct sx_worker *w);
+
+	/**
+	 * A new server transaction for this service, on worker @w's
+	 * thread.  The service answers through sx_sip_tsx_reply() now or
+	 * later (taking a reference on @stsx while it waits).
+	 */
+	void (*request)(void *svc, struct sx_worker *w, struct sx_sip_tsx *stsx,
+			const struct sx_sip_msg *msg,
+			const struct sx_sip_peer *peer);
+
+	/** Apply reloadable keys after SIGHUP (optional). */
+	int (*reload)(void *svc, const void *cfg);
+
+	/** Tear down, main thread, after the workers stopped. */
+	void (*stop)(void *svc);
+
+	/* Optional members read by the host (servers/common). */
+
+	/** Methods it handles, listed in the host's Allow header of its
+	 *  OPTIONS answer, e.g. "REGISTER"; NULL = none. */
+	const char *allow;
+	/** Option tags it supports, listed in Supported, e.g. "path";
+	 *  NULL = none. */
+	const char *supported;
+	/**
+	 * Its own SIP port, read from its filled config (e.g. the
+	 * registrar's 5070): the host listens on it (UDP and TCP, on every
+	 * bind address) besides the main port and gives every request
+	 * arriving there to this service.  0 = none (the service only gets
+	 * the main port's requests when it is the front service).
+	 */
+	uint16_t (*port)(const void *cfg);
+};
+
+/** The host's loop, transaction layer and id of a worker. */
+struct sx_ev *sx_worker_loop(struct sx_worker *w);
+struct sx_sip_tsx_layer *sx_worker_tsx(struct sx_worker *w);
+unsigned sx_worker_id(const struct sx_worker *w);
+
+/** Shared services of the host process. */
+struct sx_store *sx_host_store(struct sx_host *h);
+struct sx_sip_auth *sx_host_auth(struct sx_host *h);
+/** SIP domain and digest realm ([sip] domain / realm). */
+const char *sx_host_domain(const struct sx_host *h);
+const char *sx_host_realm(const struct sx_host *h);
+/** A service hosted in this process, or NULL (for in-process calls). */
+void *sx_host_service(struct sx_host *h, const char *name);
+
+#endif

@@ -2,7 +2,7 @@
 #   make run    install deps, build, start the PBX in the foreground
 #   make test   install deps, build with ASan+UBSan, run the whole suite
 # Extras (not part of `make test`): make fuzz, make bench-parse, make bench-media,
-# make release
+# make bench-tsx, make release
 
 PRESET ?= asan
 BUILD := build/$(PRESET)
@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= $(if $(CI),-DSX_WERROR=ON,)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all build test run release fuzz bench-parse bench-media clean deps-test
+.PHONY: all build test run release fuzz bench-parse bench-media bench-tsx clean deps-test
 
 all: build
 
@@ -47,6 +47,11 @@ bench-media:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build PRESET=release
 	build/release/bin/bench_media
+
+bench-tsx:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build PRESET=release
+	build/release/bin/bench_tsx
 
 clean:
 	rm -rf build

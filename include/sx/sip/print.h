@@ -80,4 +80,16 @@ int sx_sip_reply_print(const struct sx_sip_msg *req, unsigned code,
 		       const char *reason, struct sx_sl to_tag,
 		       struct sx_sl extra, struct sx_buf *out);
 
+/**
+ * sx_sip_reply_print() with a body: the same header fields, then
+ * Content-Type @ctype (when set), Content-Length and @body (both may be
+ * empty; RFC 3261 20.15 requires @ctype with a non-empty body, which is
+ * the caller's duty).  Appends to @out; 0, -EINVAL for a bad @req or
+ * @code, or the buffer's error (-ENOMEM, -E2BIG).
+ */
+int sx_sip_reply_print_body(const struct sx_sip_msg *req, unsigned code,
+			    const char *reason, struct sx_sl to_tag,
+			    struct sx_sl extra, struct sx_sl ctype,
+			    struct sx_sl body, struct sx_buf *out);
+
 #endif

@@ -129,9 +129,10 @@ static void copy_first(struct sx_buf *out, const struct sx_sip_msg *req,
 		copy_field(out, h);
 }
 
-int sx_sip_reply_print(const struct sx_sip_msg *req, unsigned code,
-		       const char *reason, struct sx_sl to_tag,
-		       struct sx_sl extra, struct sx_buf *out)
+int sx_sip_reply_print_body(const struct sx_sip_msg *req, unsigned code,
+			    const char *reason, struct sx_sl to_tag,
+			    struct sx_sl extra, struct sx_sl ctype,
+			    struct sx_sl body, struct sx_buf *out)
 {
 	if (!req || !out || !req->is_request || code < 100 || code > 699)
 		return -EINVAL;
@@ -160,6 +161,14 @@ int sx_sip_reply_print(const struct sx_sip_msg *req, unsigned code,
 	if (code == 100)
 		copy_first(out, req, SX_SIP_HDR_TIMESTAMP);
 	sx_buf_put_sl(out, extra);
-	sx_buf_put_cstr(out, "Content-Length: 0\r\n\r\n");
+	sx_sip_print_body(out, ctype, body);
 	return sx_buf_err(out);
+}
+
+int sx_sip_reply_print(const struct sx_sip_msg *req, unsigned code,
+		       const char *reason, struct sx_sl to_tag,
+		       struct sx_sl extra, struct sx_buf *out)
+{
+	return sx_sip_reply_print_body(req, code, reason, to_tag, extra,
+				       SX_SL_NULL, SX_SL_NULL, out);
 }

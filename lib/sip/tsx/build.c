@@ -1,22 +1,20 @@
 /*
  * Messages the transaction layer builds itself: the ACK for a non-2xx
  * final response (RFC 3261 17.1.1.3), CANCEL (9.1), responses with an
- * optional body (8.2.6 through sx_sip_reply_print), To tags for
+ * optional body (8.2.6 through sx_sip_reply_print_body), To tags for
  * stateless replies (8.2.6.2: identical requests get the same tag) and
  * the response destination (18.2.2).
  */
 #define SX_LOG_MOD "sip.tsx"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <sx/sip/transport.h>
 #include <sx/util/log.h>
 
 #include "tsx_int.h"
 
-/* Reply trailer sx_sip_reply_print() ends with. */
+/* End of the header of a message without a body (ACK, CANCEL). */
 #define EMPTY_BODY_TRAILER "Content-Length: 0\r\n\r\n"
 
 static void put_field(struct sx_buf *out, const struct sx_sip_msg *m,
@@ -70,19 +68,8 @@ int sx_sip__tsx_build_reply(const struct sx_sip_msg *req, uint16_t code,
                             struct sx_sl extra, struct sx_sl ctype,
                             struct sx_sl body, struct sx_buf *out)
 {
-	const size_t tl = sizeof(EMPTY_BODY_TRAILER) - 1;
-	int err = sx_sip_reply_print(req, code, reason, to_tag, extra, out);
-
-	if (err || !body.len)
-		return err;
-	/* sx_sip_reply_print() has no body argument: swap its empty-body
-	 * trailer for Content-Type, Content-Length and the body */
-	if (out->len < tl ||
-	    memcmp(out->p + out->len - tl, EMPTY_BODY_TRAILER, tl))
-		return -EINVAL;
-	out->len -= tl;
-	sx_sip_print_body(out, ctype, body);
-	return sx_buf_err(out);
+	return sx_sip_reply_print_body(req, code, reason, to_tag, extra, ctype,
+	                               body, out);
 }
 
 /* 8.2.6.2 / 8.2.7: the tag of a stateless reply is a function of the

@@ -554,13 +554,26 @@ void sx_sip_tsx_tport_recv(struct sx_sip_tport *tp, struct sx_sip_msg *msg,
 	sx_sip_tsx_layer_recv(arg, msg, peer);
 }
 
-static bool same_dst(const struct sx_sip_peer *a, const struct sx_sip_peer *b)
+/*
+ * Does the transport error for @err_peer hit a transaction sending to
+ * @dst?  RFC 3261 8.1.3.1 and 17.1.4 speak of a failure of the
+ * destination, not of one connection: a stream send whose conn_id was
+ * already closed goes out on a new connection to the same address, and
+ * that connection's error carries its own conn_id.  So the same
+ * connection matches, and otherwise proto + remote address do.  Matching
+ * here rather than having the transport report the conn_id it was asked
+ * for keeps the rule in one place: a fallback connection is shared by
+ * every sender to that address, whatever stale conn_id each one named.
+ */
+static bool same_dst(const struct sx_sip_peer *dst,
+                     const struct sx_sip_peer *err_peer)
 {
-	if (a->proto != b->proto)
+	if (dst->proto != err_peer->proto)
 		return false;
-	if (a->conn_id && b->conn_id)
-		return a->conn_id == b->conn_id;
-	return sx_sa_eq(&a->remote, &b->remote);
+	if (dst->conn_id && dst->conn_id == err_peer->conn_id)
+		return true;
+	return sx_sa_isset(&err_peer->remote) &&
+	       sx_sa_eq(&dst->remote, &err_peer->remote);
 }
 
 /* Mark first (no callbacks run while walking), then fail one marked

@@ -92,11 +92,16 @@ awk -v n="$NUSERS" 'BEGIN{print "SEQUENTIAL";
 	for(i=1;i<=n;i++) printf "u%d;[authentication username=u%d password=pw-%d]\n", i, i, i}' >"$W/inf.csv"
 "${CTL[@]}" user import "$W/users.csv" >/dev/null || fail "user import"
 
+# sipp's Contact carries its local port: use one port for every run so that
+# the unregister run names the same contacts as the register run.
+SPORT=$(free_port)
+while [ "$SPORT" = "$PORT" ] || [ "$SPORT" = "$RPORT" ]; do SPORT=$(free_port); done
+
 sipp_run() { # scenario, calls, expires, inf file
 	local sc=$1 m=$2 exp=$3 inf=$4
 	rm -f "$W"/stat*.csv
 	(cd "$W" && timeout 120 sipp -sf "$sc" -inf "$inf" -key regdomain example.com \
-		-key expires "$exp" -m "$m" -r 400 -l 200 -i 127.0.0.1 -p 0 \
+		-key expires "$exp" -m "$m" -r 400 -l 200 -i 127.0.0.1 -p "$SPORT" \
 		-timeout 100 -timeout_error -trace_stat -stf stat.csv \
 		127.0.0.1:"$RPORT" >"$W/sipp.out" 2>"$W/sipp.err") || true
 	local line ok failed

@@ -580,10 +580,66 @@ out:
 	return err;
 }
 
+/* A reply with a body: Content-Type, the body's length and the body
+ * follow @extra; the wrapper without one ends in Content-Length: 0. */
+static int test_reply_body(void)
+{
+	int err = 0;
+	struct sx_sip_msg *m = NULL, *r = NULL;
+	struct sx_buf b, e;
+	static const char sdp[] = "v=0" CRLF "o=- 1 1 IN IP4 h" CRLF;
+	static const char no_body[] = "Content-Length: 0" CRLF CRLF;
+	static const char bye[] = "BYE sip:u@h SIP/2.0\n"
+				  "Via: SIP/2.0/UDP h;branch=z9hG4bK1\n"
+				  "t: <sip:u@h>\nf: <sip:a@h>;tag=1\n"
+				  "i: x\nCSeq: 2 BYE\n\n";
+
+	sx_buf_init(&b, 0);
+	sx_buf_init(&e, 0);
+	UT_OK(parse(bye, &m));
+	UT_OK(sx_sip_reply_print_body(m, 200, NULL, SX_SL("t2"),
+				      SX_SL("Allow: BYE" CRLF),
+				      SX_SL("application/sdp"), SX_SL(sdp),
+				      &b));
+	UT_SL_EQ("SIP/2.0 200 OK" CRLF
+		 "Via: SIP/2.0/UDP h;branch=z9hG4bK1" CRLF
+		 "f: <sip:a@h>;tag=1" CRLF "t: <sip:u@h>;tag=t2" CRLF
+		 "i: x" CRLF "CSeq: 2 BYE" CRLF "Allow: BYE" CRLF
+		 "Content-Type: application/sdp" CRLF
+		 "Content-Length: 23" CRLF CRLF "v=0" CRLF
+		 "o=- 1 1 IN IP4 h" CRLF,
+		 sx_buf_sl(&b));
+	UT_OK(sx_sip_msg_parse(&r, b.p, b.len, NULL, NULL));
+	UT_SL_EQ(sdp, r->body);
+	UT_SL_EQ("t2", r->to_tag);
+	/* no body: byte for byte what sx_sip_reply_print() gives */
+	sx_buf_reset(&b);
+	UT_OK(sx_sip_reply_print_body(m, 487, NULL, SX_SL("t2"), SX_SL_NULL,
+				      SX_SL_NULL, SX_SL_NULL, &b));
+	UT_OK(sx_sip_reply_print(m, 487, NULL, SX_SL("t2"), SX_SL_NULL, &e));
+	UT_TRUE(b.len > sizeof(no_body) - 1);
+	UT_SL_EQ(no_body, sx_sl_make(b.p + b.len - (sizeof(no_body) - 1),
+				     sizeof(no_body) - 1));
+	UT_EQ(e.len, b.len);
+	UT_MEM_EQ(e.p, b.p, b.len);
+	UT_EQ(-EINVAL, sx_sip_reply_print_body(r, 200, NULL, SX_SL_NULL,
+					       SX_SL_NULL, SX_SL("text/plain"),
+					       SX_SL("x"), &b));
+	UT_EQ(-EINVAL, sx_sip_reply_print_body(m, 700, NULL, SX_SL_NULL,
+					       SX_SL_NULL, SX_SL_NULL,
+					       SX_SL_NULL, &b));
+out:
+	sx_sip_msg_free(m);
+	sx_sip_msg_free(r);
+	sx_buf_fini(&b);
+	sx_buf_fini(&e);
+	return err;
+}
+
 UT_MAIN(UT_C(test_print_identity), UT_C(test_print_trailing),
 	UT_C(test_print_ruri_via), UT_C(test_print_pop_via),
 	UT_C(test_print_pop_route), UT_C(test_print_remove_add),
 	UT_C(test_print_max_forwards), UT_C(test_print_body),
 	UT_C(test_print_forward), UT_C(test_print_invalid),
 	UT_C(test_print_scratch), UT_C(test_reason), UT_C(test_reply),
-	UT_C(test_reply_keeps_tag))
+	UT_C(test_reply_keeps_tag), UT_C(test_reply_body))

@@ -16,12 +16,36 @@ def md5(s):
     return hashlib.md5(s.encode()).hexdigest()
 
 
+LAST = [""]
+
+
+def exchange(s, msg, dst):
+    """Send like a UDP client transaction (RFC 3261 17.1.2.2: resend
+    with T1 doubling, at most 16 s) and return the final status."""
+    t = 0.5
+    waited = 0.0
+    s.sendto(msg, dst)
+    while waited < 16.0:
+        s.settimeout(t)
+        try:
+            data = s.recv(65535).decode("latin-1")
+        except TimeoutError:
+            waited += t
+            t = min(t * 2, 4.0)
+            s.sendto(msg, dst)
+            continue
+        code = int(data.split(" ", 2)[1])
+        if code >= 200:
+            LAST[0] = data
+            return code
+    raise TimeoutError("no final response in 16 s")
+
+
 def main(a):
     host, port, domain, user, pw, contact, expires = a[:7]
     port = int(port)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", 0))
-    s.settimeout(3.0)
     lport = s.getsockname()[1]
     cid = "%x@regclient" % random.getrandbits(64)
     ruri = "sip:%s:%d" % (host, port)
@@ -40,12 +64,8 @@ def main(a):
                    ruri, lport, random.getrandbits(48), user, domain,
                    random.getrandbits(32), user, domain, cid, cseq, cval,
                    expires, auth)
-        s.sendto(msg.encode(), (host, port))
-        while True:
-            data = s.recv(65535).decode("latin-1")
-            code = int(data.split(" ", 2)[1])
-            if code >= 200:
-                break
+        code = exchange(s, msg.encode(), (host, port))
+        data = LAST[0]
         if code != 401:
             break
         ch = re.search(r'WWW-Authenticate: Digest ([^\r\n]*algorithm=MD5[^\r\n]*)', data)

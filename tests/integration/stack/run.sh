@@ -49,7 +49,7 @@ fail() {
 start_uas() {
 	local name=$1
 	shift
-	timeout 600 "$UAS" -p 0 --tls-port 0 "$@" >"$W/$name.out" 2>"$W/$name.err" &
+	timeout --foreground 600 "$UAS" -p 0 --tls-port 0 "$@" >"$W/$name.out" 2>"$W/$name.err" &
 	UAS_PID=$!
 	PIDS+=("$UAS_PID")
 	for _ in $(seq 1 300); do

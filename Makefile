@@ -2,15 +2,18 @@
 #   make run    install deps, build, start the PBX in the foreground
 #   make test   install deps, build with ASan+UBSan, run the whole suite
 # Extras (not part of `make test`): make fuzz, make bench-parse, make bench-media,
-# make bench-tsx, make release
+# make bench-tsx, make bench-register, make release
 
 PRESET ?= asan
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= $(if $(CI),-DSX_WERROR=ON,)
 FUZZ_SECONDS ?= 30
+# e.g. make bench-register BENCH_REGISTER_ARGS="--reps 5 --reg-rate 4000"
+BENCH_REGISTER_ARGS ?=
 
-.PHONY: all build test run release fuzz bench-parse bench-media bench-tsx clean deps-test
+.PHONY: all build test run release fuzz bench-parse bench-media bench-tsx bench-register clean \
+	deps-test
 
 all: build
 
@@ -52,6 +55,11 @@ bench-tsx:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build PRESET=release
 	build/release/bin/bench_tsx
+
+bench-register:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build PRESET=release
+	bench/bench-register.sh $(BENCH_REGISTER_ARGS) build/release
 
 clean:
 	rm -rf build

@@ -233,3 +233,16 @@ void ut_guard_free(void *p, size_t len)
 	char *guard = (char *)p + len;
 	munmap(guard - (npages - 1) * pg, npages * pg);
 }
+
+struct sx_sl ut_guard_sl(const char *s)
+{
+	size_t n = strlen(s);
+	return sx_sl_make(ut_guard_copy(s, n), n);
+}
+
+void ut_unguard_sl(struct sx_sl *s)
+{
+	if (s->p)
+		ut_guard_free((void *)(uintptr_t)s->p, s->len);
+	*s = SX_SL_NULL;
+}

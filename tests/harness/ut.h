@@ -153,4 +153,10 @@ char *ut_read_file(const char *path, size_t *lenp);
 void *ut_guard_copy(const void *data, size_t len);
 void ut_guard_free(void *p, size_t len);
 
+/** A guard-page copy of a C string as a slice (p NULL if mmap failed). */
+struct sx_sl ut_guard_sl(const char *s);
+/** Free a ut_guard_sl() copy; the slice becomes empty (a second call is a
+ *  no-op). */
+void ut_unguard_sl(struct sx_sl *s);
+
 #endif

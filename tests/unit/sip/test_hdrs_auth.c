@@ -9,25 +9,11 @@
 
 #include "ut.h"
 
-static struct sx_sl guard(const char *s)
-{
-	size_t n = strlen(s);
-	return sx_sl_make(ut_guard_copy(s, n), n);
-}
-
-/* Free a guard copy; the slice becomes empty so a second call is a no-op. */
-static void unguard(struct sx_sl *s)
-{
-	if (s->p)
-		ut_guard_free((void *)s->p, s->len);
-	*s = SX_SL_NULL;
-}
-
 static int test_credentials(void)
 {
 	int err = 0;
 	struct sx_sip_credentials cr;
-	struct sx_sl s = guard(
+	struct sx_sl s = ut_guard_sl(
 		"Digest username=\"bob\", realm=\"example.com\", "
 		"nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
 		"uri=\"sip:registrar.example.com\", qop=auth, nc=0000000a, "
@@ -51,10 +37,10 @@ static int test_credentials(void)
 	UT_SL_EQ("5ccc069c403ebaf9f0171e9517f40e41", cr.opaque);
 	UT_EQ(SX_SIP_ALG_MD5_SESS, cr.alg);
 	UT_TRUE(!cr.userhash);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	/* minimal, lowercase scheme, SHA-256, userhash, escapes kept */
-	s = guard("digest username = \"a\\\"b\" ,realm=\"r\",algorithm=SHA-256,"
+	s = ut_guard_sl("digest username = \"a\\\"b\" ,realm=\"r\",algorithm=SHA-256,"
 		  "userhash=true, qop=\"auth-int\", nc=FFFFFFFF");
 	UT_OK(sx_sip_credentials_parse(&cr, s));
 	UT_EQ(SX_SIP_AUTH_DIGEST, cr.scheme);
@@ -65,16 +51,16 @@ static int test_credentials(void)
 	UT_SL_EQ("auth-int", cr.qop);
 	UT_EQ(0xffffffffu, cr.nc);
 	UT_TRUE(!cr.nonce.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	/* empty quoted value is set, not absent */
-	s = guard("Digest username=\"\", realm=\"r\"");
+	s = ut_guard_sl("Digest username=\"\", realm=\"r\"");
 	UT_OK(sx_sip_credentials_parse(&cr, s));
 	UT_TRUE(cr.username.p != NULL);
 	UT_EQ(0, cr.username.len);
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -83,20 +69,20 @@ static int test_credentials_other_scheme(void)
 {
 	int err = 0;
 	struct sx_sip_credentials cr;
-	struct sx_sl s = guard("NoOneKnowsThisScheme opaque-data=here");
+	struct sx_sl s = ut_guard_sl("NoOneKnowsThisScheme opaque-data=here");
 
 	UT_OK(sx_sip_credentials_parse(&cr, s));
 	UT_EQ(SX_SIP_AUTH_OTHER, cr.scheme);
 	UT_SL_EQ("NoOneKnowsThisScheme", cr.scheme_sl);
 	UT_SL_EQ("opaque-data=here", cr.params);
 	UT_TRUE(!cr.username.p);
-	unguard(&s);
-	s = guard("Bearer eyJhbGciOi==");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("Bearer eyJhbGciOi==");
 	UT_OK(sx_sip_credentials_parse(&cr, s));
 	UT_EQ(SX_SIP_AUTH_OTHER, cr.scheme);
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -130,9 +116,9 @@ static int test_credentials_invalid(void)
 	struct sx_sip_credentials cr;
 
 	for (size_t i = 0; i < SX_ARRAY_SIZE(t); i++) {
-		struct sx_sl s = guard(t[i].in);
+		struct sx_sl s = ut_guard_sl(t[i].in);
 		int rc = sx_sip_credentials_parse(&cr, s);
-		unguard(&s);
+		ut_unguard_sl(&s);
 		if (rc != t[i].rc)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, t[i].in, rc);
 		UT_EQ(t[i].rc, rc);
@@ -160,7 +146,7 @@ static int test_challenge(void)
 {
 	int err = 0;
 	struct sx_sip_challenge ch;
-	struct sx_sl s = guard(
+	struct sx_sl s = ut_guard_sl(
 		"Digest realm=\"atlanta.example.com\", qop=\"auth,auth-int\", "
 		"nonce=\"ea9c8e88df84f1cec4341ae6cbe5a359\", opaque=\"\", "
 		"stale=FALSE, algorithm=MD5, "
@@ -177,35 +163,35 @@ static int test_challenge(void)
 	UT_TRUE(!ch.stale);
 	UT_EQ(SX_SIP_ALG_MD5, ch.alg);
 	UT_SL_EQ("sip:a.example.com sip:b.example.com", ch.domain);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("Digest realm=\"r\", nonce=\"n\", stale=true, "
+	s = ut_guard_sl("Digest realm=\"r\", nonce=\"n\", stale=true, "
 		  "algorithm=SHA-512-256-sess, userhash=true");
 	UT_OK(sx_sip_challenge_parse(&ch, s));
 	UT_TRUE(ch.stale);
 	UT_TRUE(ch.userhash);
 	UT_EQ(SX_SIP_ALG_SHA512_256_SESS, ch.alg);
 	UT_TRUE(!ch.qop.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("Digest realm=\"r\", algorithm=ROT13");
+	s = ut_guard_sl("Digest realm=\"r\", algorithm=ROT13");
 	UT_OK(sx_sip_challenge_parse(&ch, s));
 	UT_EQ(SX_SIP_ALG_OTHER, ch.alg);
 	UT_SL_EQ("ROT13", ch.algorithm_sl);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("Digest realm=\"r\", stale=true, stale=false");
+	s = ut_guard_sl("Digest realm=\"r\", stale=true, stale=false");
 	UT_EQ(-EBADMSG, sx_sip_challenge_parse(&ch, s));
-	unguard(&s);
-	s = guard("Digest realm=\"r\", nonce=\"unterminated");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("Digest realm=\"r\", nonce=\"unterminated");
 	UT_EQ(-EBADMSG, sx_sip_challenge_parse(&ch, s));
-	unguard(&s);
-	s = guard("Basic realm=\"r\"");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("Basic realm=\"r\"");
 	UT_OK(sx_sip_challenge_parse(&ch, s));
 	UT_EQ(SX_SIP_AUTH_OTHER, ch.scheme);
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -213,7 +199,7 @@ static int test_auth_info(void)
 {
 	int err = 0;
 	struct sx_sip_auth_info ai;
-	struct sx_sl s = guard("nextnonce=\"47364c23432d2e131a5fb210812c\", "
+	struct sx_sl s = ut_guard_sl("nextnonce=\"47364c23432d2e131a5fb210812c\", "
 			       "qop=auth, rspauth=\"abcd\", cnonce=\"c\", "
 			       "nc=00000001");
 
@@ -224,15 +210,15 @@ static int test_auth_info(void)
 	UT_SL_EQ("c", ai.cnonce);
 	UT_TRUE(ai.has_nc);
 	UT_EQ(1, ai.nc);
-	unguard(&s);
-	s = guard("nextnonce=\"a\", nextnonce=\"b\"");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("nextnonce=\"a\", nextnonce=\"b\"");
 	UT_EQ(-EBADMSG, sx_sip_auth_info_parse(&ai, s));
-	unguard(&s);
-	s = guard(" ");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl(" ");
 	UT_EQ(-EBADMSG, sx_sip_auth_info_parse(&ai, s));
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 

@@ -9,20 +9,6 @@
 
 #include "ut.h"
 
-static struct sx_sl guard(const char *s)
-{
-	size_t n = strlen(s);
-	return sx_sl_make(ut_guard_copy(s, n), n);
-}
-
-/* Free a guard copy; the slice becomes empty so a second call is a no-op. */
-static void unguard(struct sx_sl *s)
-{
-	if (s->p)
-		ut_guard_free((void *)s->p, s->len);
-	*s = SX_SL_NULL;
-}
-
 static int test_qvalue(void)
 {
 	int err = 0;
@@ -51,10 +37,10 @@ static int test_qvalue(void)
 		{"1.001", -ERANGE, 0},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(t); i++) {
-		struct sx_sl s = guard(t[i].in);
+		struct sx_sl s = ut_guard_sl(t[i].in);
 		uint16_t q = 7;
 		int rc = sx_sip_qvalue_parse(s, &q);
-		unguard(&s);
+		ut_unguard_sl(&s);
 		if (rc != t[i].rc)
 			fprintf(stderr, "case %zu: %s\n", i, t[i].in);
 		UT_EQ(t[i].rc, rc);
@@ -70,7 +56,7 @@ static int test_contact_valid(void)
 	struct sx_sip_contact c;
 	struct sx_sl s = SX_SL_NULL;
 
-	s = guard("\"Alice\" <sip:alice@a.example.com>;q=0.7;expires=3600");
+	s = ut_guard_sl("\"Alice\" <sip:alice@a.example.com>;q=0.7;expires=3600");
 	UT_OK(sx_sip_contact_parse(&c, s));
 	UT_TRUE(!c.wildcard);
 	UT_TRUE(c.addr.name_addr);
@@ -83,9 +69,9 @@ static int test_contact_valid(void)
 	UT_TRUE(!c.has_reg_id);
 	UT_TRUE(!c.instance.p);
 	UT_SL_EQ("q=0.7;expires=3600", c.params);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("<sip:b@host;transport=tcp>;+sip.instance=\"<urn:uuid:"
+	s = ut_guard_sl("<sip:b@host;transport=tcp>;+sip.instance=\"<urn:uuid:"
 		  "00000000-0000-1000-8000-000A95A0E128>\";reg-id=1;"
 		  "expires=4294967295;foo=bar;lr");
 	UT_OK(sx_sip_contact_parse(&c, s));
@@ -96,36 +82,36 @@ static int test_contact_valid(void)
 	UT_EQ(4294967295u, c.expires);
 	UT_SL_EQ("transport=tcp", c.addr.uri.params);
 	UT_TRUE(!c.has_q);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	/* addr-spec: the params belong to the header (RFC 3261 20.10) */
-	s = guard("sip:c@host;q=1");
+	s = ut_guard_sl("sip:c@host;q=1");
 	UT_OK(sx_sip_contact_parse(&c, s));
 	UT_TRUE(!c.addr.name_addr);
 	UT_EQ(1000, c.q);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("<sip:d@h>;pub-gruu=\"sip:d@h;gr=urn:uuid:1\";"
+	s = ut_guard_sl("<sip:d@h>;pub-gruu=\"sip:d@h;gr=urn:uuid:1\";"
 		  "temp-gruu=\"sip:tgruu.7hs==@h;gr\"");
 	UT_OK(sx_sip_contact_parse(&c, s));
 	UT_SL_EQ("sip:d@h;gr=urn:uuid:1", c.pub_gruu);
 	UT_SL_EQ("sip:tgruu.7hs==@h;gr", c.temp_gruu);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard(" * ");
+	s = ut_guard_sl(" * ");
 	UT_OK(sx_sip_contact_parse(&c, s));
 	UT_TRUE(c.wildcard);
 	UT_TRUE(!c.addr.uri.host.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("<sip:e@h>;Q=0.1;EXPIRES=0");
+	s = ut_guard_sl("<sip:e@h>;Q=0.1;EXPIRES=0");
 	UT_OK(sx_sip_contact_parse(&c, s));
 	UT_EQ(100, c.q);
 	UT_TRUE(c.has_expires);
 	UT_EQ(0, c.expires);
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -165,9 +151,9 @@ static int test_contact_invalid(void)
 	struct sx_sip_contact c;
 
 	for (size_t i = 0; i < SX_ARRAY_SIZE(t); i++) {
-		struct sx_sl s = guard(t[i].in);
+		struct sx_sl s = ut_guard_sl(t[i].in);
 		int rc = sx_sip_contact_parse(&c, s);
-		unguard(&s);
+		ut_unguard_sl(&s);
 		if (rc != t[i].rc)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, t[i].in, rc);
 		UT_EQ(t[i].rc, rc);
@@ -181,7 +167,7 @@ static int test_contact_range_rest(void)
 {
 	int err = 0;
 	struct sx_sip_contact c;
-	struct sx_sl s = guard("<sip:a@b>;expires=280297596632815;q=0.5");
+	struct sx_sl s = ut_guard_sl("<sip:a@b>;expires=280297596632815;q=0.5");
 
 	UT_EQ(-ERANGE, sx_sip_contact_parse(&c, s));
 	UT_TRUE(!c.has_expires);
@@ -189,7 +175,7 @@ static int test_contact_range_rest(void)
 	UT_EQ(500, c.q);
 	UT_SL_EQ("b", c.addr.uri.host);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -198,7 +184,7 @@ static int test_contact_list(void)
 	int err = 0;
 	struct sx_sip_list_iter it;
 	struct sx_sip_contact c;
-	struct sx_sl s = guard("\"A, B\" <sip:a@b>;q=0.5 ,\r\n <sip:c@d>, *");
+	struct sx_sl s = ut_guard_sl("\"A, B\" <sip:a@b>;q=0.5 ,\r\n <sip:c@d>, *");
 
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(1, sx_sip_contact_next(&it, &c));
@@ -210,34 +196,34 @@ static int test_contact_list(void)
 	UT_TRUE(c.wildcard);
 	UT_EQ(0, sx_sip_contact_next(&it, &c));
 	UT_EQ(0, sx_sip_contact_next(&it, &c));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	/* a bad element is skipped over; a broken list ends the walk */
-	s = guard("<sip:a@b>;q=7, <sip:c@d>");
+	s = ut_guard_sl("<sip:a@b>;q=7, <sip:c@d>");
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(-ERANGE, sx_sip_contact_next(&it, &c));
 	UT_EQ(1, sx_sip_contact_next(&it, &c));
 	UT_EQ(0, sx_sip_contact_next(&it, &c));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("<sip:a@b>,,<sip:c@d>");
+	s = ut_guard_sl("<sip:a@b>,,<sip:c@d>");
 	sx_sip_list_iter_init(&it, s);
 	int rc = 1;
 	for (int i = 0; i < 3 && rc == 1; i++)
 		rc = sx_sip_contact_next(&it, &c);
 	UT_EQ(-EBADMSG, rc);
 	UT_EQ(0, sx_sip_contact_next(&it, &c));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("<sip:a@b>, \"unterminated <sip:c@d>");
+	s = ut_guard_sl("<sip:a@b>, \"unterminated <sip:c@d>");
 	sx_sip_list_iter_init(&it, s);
 	rc = 1;
 	for (int i = 0; i < 3 && rc == 1; i++)
 		rc = sx_sip_contact_next(&it, &c);
 	UT_EQ(-EBADMSG, rc);
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -268,7 +254,7 @@ static int test_route(void)
 	int err = 0;
 	struct sx_sip_list_iter it;
 	struct sx_sip_addr a;
-	struct sx_sl s = guard("<sip:p1.example.com;lr>,<sip:p2.example.com;"
+	struct sx_sl s = ut_guard_sl("<sip:p1.example.com;lr>,<sip:p2.example.com;"
 			       "lr>;foo=1");
 
 	sx_sip_list_iter_init(&it, s);
@@ -278,15 +264,15 @@ static int test_route(void)
 	UT_EQ(1, sx_sip_route_next(&it, &a));
 	UT_SL_EQ("foo=1", a.params);
 	UT_EQ(0, sx_sip_route_next(&it, &a));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("sip:p1.example.com;lr");
+	s = ut_guard_sl("sip:p1.example.com;lr");
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(-EBADMSG, sx_sip_route_next(&it, &a));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	/* P-Asserted-Identity: name-addr or addr-spec (RFC 3325 9.1) */
-	s = guard("\"Cullen Jennings\" <sip:fluffy@cisco.com>, "
+	s = ut_guard_sl("\"Cullen Jennings\" <sip:fluffy@cisco.com>, "
 		  "tel:+14085264000");
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(1, sx_sip_addr_next(&it, &a));
@@ -294,9 +280,9 @@ static int test_route(void)
 	UT_EQ(1, sx_sip_addr_next(&it, &a));
 	UT_EQ(SX_SIP_URI_TEL, a.uri.scheme);
 	UT_EQ(0, sx_sip_addr_next(&it, &a));
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -304,7 +290,7 @@ static int test_refer_to(void)
 {
 	int err = 0;
 	struct sx_sip_addr a;
-	struct sx_sl s = guard("<sip:bob@b.example?Replaces=12345%40192.168."
+	struct sx_sl s = ut_guard_sl("<sip:bob@b.example?Replaces=12345%40192.168."
 			       "118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>"
 			       ";x=1");
 
@@ -312,19 +298,19 @@ static int test_refer_to(void)
 	UT_SL_EQ("Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag"
 		 "%3D5FFE-3994", a.uri.headers);
 	UT_SL_EQ("x=1", a.params);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("<sip:a@b>, <sip:c@d>");
+	s = ut_guard_sl("<sip:a@b>, <sip:c@d>");
 	UT_EQ(-EBADMSG, sx_sip_addr1_parse(&a, s));
-	unguard(&s);
-	s = guard("  ");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("  ");
 	UT_EQ(-EBADMSG, sx_sip_addr1_parse(&a, s));
-	unguard(&s);
-	s = guard("<sip:a@b>,");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("<sip:a@b>,");
 	UT_EQ(-EBADMSG, sx_sip_addr1_parse(&a, s));
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 

@@ -9,20 +9,6 @@
 
 #include "ut.h"
 
-static struct sx_sl guard(const char *s)
-{
-	size_t n = strlen(s);
-	return sx_sl_make(ut_guard_copy(s, n), n);
-}
-
-/* Free a guard copy; the slice becomes empty so a second call is a no-op. */
-static void unguard(struct sx_sl *s)
-{
-	if (s->p)
-		ut_guard_free((void *)s->p, s->len);
-	*s = SX_SL_NULL;
-}
-
 static int test_date_valid(void)
 {
 	int err = 0;
@@ -40,10 +26,10 @@ static int test_date_valid(void)
 		{"Wed, 31 Dec 2008 23:59:60 GMT", 1230768000},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(t); i++) {
-		struct sx_sl s = guard(t[i].in);
+		struct sx_sl s = ut_guard_sl(t[i].in);
 		time_t v = 0;
 		int rc = sx_sip_date_parse(s, &v);
-		unguard(&s);
+		ut_unguard_sl(&s);
 		if (rc)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, t[i].in, rc);
 		UT_OK(rc);
@@ -84,10 +70,10 @@ static int test_date_invalid(void)
 		"Fri, 01 Jan 2010 16:00:00 G",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(t); i++) {
-		struct sx_sl s = guard(t[i]);
+		struct sx_sl s = ut_guard_sl(t[i]);
 		time_t v = 7;
 		int rc = sx_sip_date_parse(s, &v);
-		unguard(&s);
+		ut_unguard_sl(&s);
 		if (rc != -EBADMSG)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, t[i], rc);
 		UT_EQ(-EBADMSG, rc);

@@ -8,49 +8,35 @@
 
 #include "ut.h"
 
-static struct sx_sl guard(const char *s)
-{
-	size_t n = strlen(s);
-	return sx_sl_make(ut_guard_copy(s, n), n);
-}
-
-/* Free a guard copy; the slice becomes empty so a second call is a no-op. */
-static void unguard(struct sx_sl *s)
-{
-	if (s->p)
-		ut_guard_free((void *)s->p, s->len);
-	*s = SX_SL_NULL;
-}
-
 static int test_event(void)
 {
 	int err = 0;
 	struct sx_sip_event e;
-	struct sx_sl s = guard("presence.winfo ; id=1234 ;x=y");
+	struct sx_sl s = ut_guard_sl("presence.winfo ; id=1234 ;x=y");
 
 	UT_OK(sx_sip_event_parse(&e, s));
 	UT_SL_EQ("presence.winfo", e.package);
 	UT_SL_EQ("1234", e.id);
 	UT_SL_EQ("id=1234 ;x=y", e.params);
-	unguard(&s);
-	s = guard("dialog");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("dialog");
 	UT_OK(sx_sip_event_parse(&e, s));
 	UT_SL_EQ("dialog", e.package);
 	UT_TRUE(!e.id.p);
 	UT_TRUE(!e.params.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 	static const char *const bad[] = {
 		"",	      "pres ence",	  "presence;id=1;id=2",
 		"presence;id", "presence;",	  ".presence",
 		"presence.",  "presence;id=\"x", "pres@ence",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		UT_EQ(-EBADMSG, sx_sip_event_parse(&e, s));
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -58,34 +44,34 @@ static int test_sub_state(void)
 {
 	int err = 0;
 	struct sx_sip_sub_state ss;
-	struct sx_sl s = guard("active;expires=600");
+	struct sx_sl s = ut_guard_sl("active;expires=600");
 
 	UT_OK(sx_sip_sub_state_parse(&ss, s));
 	UT_EQ(SX_SIP_SUBSTATE_ACTIVE, ss.state);
 	UT_TRUE(ss.has_expires);
 	UT_EQ(600, ss.expires);
 	UT_TRUE(!ss.reason.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("Terminated ;reason=timeout;retry-after=30");
+	s = ut_guard_sl("Terminated ;reason=timeout;retry-after=30");
 	UT_OK(sx_sip_sub_state_parse(&ss, s));
 	UT_EQ(SX_SIP_SUBSTATE_TERMINATED, ss.state);
 	UT_SL_EQ("timeout", ss.reason);
 	UT_TRUE(ss.has_retry_after);
 	UT_EQ(30, ss.retry_after);
 	UT_TRUE(!ss.has_expires);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("pending");
+	s = ut_guard_sl("pending");
 	UT_OK(sx_sip_sub_state_parse(&ss, s));
 	UT_EQ(SX_SIP_SUBSTATE_PENDING, ss.state);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("waiting;foo");
+	s = ut_guard_sl("waiting;foo");
 	UT_OK(sx_sip_sub_state_parse(&ss, s));
 	UT_EQ(SX_SIP_SUBSTATE_OTHER, ss.state);
 	UT_SL_EQ("waiting", ss.state_sl);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	static const struct {
 		const char *in;
@@ -104,8 +90,8 @@ static int test_sub_state(void)
 		{"active;", -EBADMSG},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i].in);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i].in);
 		int rc = sx_sip_sub_state_parse(&ss, s);
 		if (rc != bad[i].rc)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, bad[i].in,
@@ -113,7 +99,7 @@ static int test_sub_state(void)
 		UT_EQ(bad[i].rc, rc);
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 

@@ -9,26 +9,12 @@
 
 #include "ut.h"
 
-static struct sx_sl guard(const char *s)
-{
-	size_t n = strlen(s);
-	return sx_sl_make(ut_guard_copy(s, n), n);
-}
-
-/* Free a guard copy; the slice becomes empty so a second call is a no-op. */
-static void unguard(struct sx_sl *s)
-{
-	if (s->p)
-		ut_guard_free((void *)s->p, s->len);
-	*s = SX_SL_NULL;
-}
-
 static int test_mtype(void)
 {
 	int err = 0;
 	struct sx_sip_mtype m;
 	struct sx_sl v;
-	struct sx_sl s = guard("Multipart/Mixed ; "
+	struct sx_sl s = ut_guard_sl("Multipart/Mixed ; "
 			       "boundary=\"unique-boundary-1\";charset=UTF-8");
 
 	UT_OK(sx_sip_mtype_parse(&m, s));
@@ -41,14 +27,14 @@ static int test_mtype(void)
 	UT_OK(sx_sip_mtype_param(&m, "charset", &v));
 	UT_SL_EQ("UTF-8", v);
 	UT_EQ(-ENOENT, sx_sip_mtype_param(&m, "q", &v));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("application / sdp");
+	s = ut_guard_sl("application / sdp");
 	UT_OK(sx_sip_mtype_parse(&m, s));
 	UT_TRUE(sx_sip_mtype_eq(&m, "application", "sdp"));
 	UT_TRUE(!m.params.p);
 	UT_EQ(-ENOENT, sx_sip_mtype_param(&m, "charset", &v));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	static const char *const bad[] = {
 		"application",	      "application/",	   "/sdp",
@@ -57,15 +43,15 @@ static int test_mtype(void)
 		"text/plain;a=\"open", "text/plain;=1",	   "a@b/c",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		int rc = sx_sip_mtype_parse(&m, s);
 		if (rc != -EBADMSG)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, bad[i], rc);
 		UT_EQ(-EBADMSG, rc);
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -75,7 +61,7 @@ static int test_accept(void)
 	struct sx_sip_list_iter it;
 	struct sx_sip_mtype m;
 	struct sx_sl q;
-	struct sx_sl s = guard("application/sdp;level=1, application/*;q=0.5,"
+	struct sx_sl s = ut_guard_sl("application/sdp;level=1, application/*;q=0.5,"
 			       " */*");
 
 	sx_sip_list_iter_init(&it, s);
@@ -90,18 +76,18 @@ static int test_accept(void)
 	UT_EQ(1, sx_sip_accept_next(&it, &m));
 	UT_TRUE(sx_sip_mtype_match(&m, "text", "plain"));
 	UT_EQ(0, sx_sip_accept_next(&it, &m));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	/* an empty Accept: nothing is acceptable (RFC 3261 20.1) */
-	s = guard("");
+	s = ut_guard_sl("");
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(0, sx_sip_accept_next(&it, &m));
-	unguard(&s);
-	s = guard("application/sdp,");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("application/sdp,");
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(-EBADMSG, sx_sip_accept_next(&it, &m));
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -110,7 +96,7 @@ static int test_tokens(void)
 	int err = 0;
 	struct sx_sip_list_iter it;
 	struct sx_sl tok, params;
-	struct sx_sl s = guard("100rel, timer ,\r\n\tpath,gruu");
+	struct sx_sl s = ut_guard_sl("100rel, timer ,\r\n\tpath,gruu");
 
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(1, sx_sip_token_next(&it, &tok, &params));
@@ -125,9 +111,9 @@ static int test_tokens(void)
 	UT_EQ(1, sx_sip_token_list_has(s, SX_SL("TIMER")));
 	UT_EQ(1, sx_sip_token_list_has(s, SX_SL("gruu")));
 	UT_EQ(0, sx_sip_token_list_has(s, SX_SL("time")));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("gzip;q=1.0, identity; q=0.5, *;q=0");
+	s = ut_guard_sl("gzip;q=1.0, identity; q=0.5, *;q=0");
 	sx_sip_list_iter_init(&it, s);
 	UT_EQ(1, sx_sip_token_next(&it, &tok, &params));
 	UT_SL_EQ("gzip", tok);
@@ -136,23 +122,23 @@ static int test_tokens(void)
 	UT_SL_EQ("q=0.5", params);
 	UT_EQ(1, sx_sip_token_next(&it, &tok, &params));
 	UT_SL_EQ("*", tok);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("presence, dialog, message-summary, presence.winfo");
+	s = ut_guard_sl("presence, dialog, message-summary, presence.winfo");
 	UT_EQ(1, sx_sip_token_list_has(s, SX_SL("presence.winfo")));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard(" ");
+	s = ut_guard_sl(" ");
 	UT_EQ(0, sx_sip_token_list_has(s, SX_SL("x")));
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	static const char *const bad[] = {
 		"a,,b", "a b", "a,",  ",a",	 "a;",
 		"a;=1", "\"a\"", "a@b", "a;q=\"x",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		int rc = sx_sip_token_list_has(s, SX_SL("zzz"));
 		if (rc != -EBADMSG)
 			fprintf(stderr, "case %zu: %s -> %d\n", i, bad[i], rc);
@@ -162,7 +148,7 @@ static int test_tokens(void)
 	UT_TRUE(!sx_sip_is_token(SX_SL("")));
 	UT_TRUE(!sx_sip_is_token(SX_SL("a/b")));
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 

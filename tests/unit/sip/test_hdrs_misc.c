@@ -9,20 +9,6 @@
 
 #include "ut.h"
 
-static struct sx_sl guard(const char *s)
-{
-	size_t n = strlen(s);
-	return sx_sl_make(ut_guard_copy(s, n), n);
-}
-
-/* Free a guard copy; the slice becomes empty so a second call is a no-op. */
-static void unguard(struct sx_sl *s)
-{
-	if (s->p)
-		ut_guard_free((void *)s->p, s->len);
-	*s = SX_SL_NULL;
-}
-
 static int test_delta(void)
 {
 	int err = 0;
@@ -43,10 +29,10 @@ static int test_delta(void)
 		{"0x10", -EBADMSG, 0},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(t); i++) {
-		struct sx_sl s = guard(t[i].in);
+		struct sx_sl s = ut_guard_sl(t[i].in);
 		uint32_t v = 7;
 		int rc = sx_sip_delta_parse(s, &v);
-		unguard(&s);
+		ut_unguard_sl(&s);
 		UT_EQ(t[i].rc, rc);
 		UT_EQ(rc ? 7 : t[i].v, v);
 	}
@@ -58,22 +44,22 @@ static int test_retry_after(void)
 {
 	int err = 0;
 	struct sx_sip_retry_after ra;
-	struct sx_sl s = guard("18000;duration=3600");
+	struct sx_sl s = ut_guard_sl("18000;duration=3600");
 
 	UT_OK(sx_sip_retry_after_parse(&ra, s));
 	UT_EQ(18000, ra.delta);
 	UT_TRUE(ra.has_duration);
 	UT_EQ(3600, ra.duration);
 	UT_TRUE(!ra.comment.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
-	s = guard("120 (I'm in a meeting (really; busy)) ;duration=60;x=y");
+	s = ut_guard_sl("120 (I'm in a meeting (really; busy)) ;duration=60;x=y");
 	UT_OK(sx_sip_retry_after_parse(&ra, s));
 	UT_EQ(120, ra.delta);
 	UT_SL_EQ("I'm in a meeting (really; busy)", ra.comment);
 	UT_EQ(60, ra.duration);
 	UT_SL_EQ("duration=60;x=y", ra.params);
-	unguard(&s);
+	ut_unguard_sl(&s);
 
 	static const struct {
 		const char *in;
@@ -91,12 +77,12 @@ static int test_retry_after(void)
 		{"1 (a\\", -EBADMSG},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i].in);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i].in);
 		UT_EQ(bad[i].rc, sx_sip_retry_after_parse(&ra, s));
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -104,32 +90,32 @@ static int test_session_expires(void)
 {
 	int err = 0;
 	struct sx_sip_session_expires se;
-	struct sx_sl s = guard("4000;refresher=UAC");
+	struct sx_sl s = ut_guard_sl("4000;refresher=UAC");
 
 	UT_OK(sx_sip_session_expires_parse(&se, s));
 	UT_EQ(4000, se.delta);
 	UT_EQ(SX_SIP_REFRESHER_UAC, se.refresher);
-	unguard(&s);
-	s = guard("90");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("90");
 	UT_OK(sx_sip_session_expires_parse(&se, s));
 	UT_EQ(SX_SIP_REFRESHER_NONE, se.refresher);
 	UT_TRUE(!se.params.p);
-	unguard(&s);
-	s = guard("1800 ; refresher = uas ; x");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("1800 ; refresher = uas ; x");
 	UT_OK(sx_sip_session_expires_parse(&se, s));
 	UT_EQ(SX_SIP_REFRESHER_UAS, se.refresher);
-	unguard(&s);
-	s = guard("1800;refresher=proxy");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("1800;refresher=proxy");
 	UT_EQ(-EBADMSG, sx_sip_session_expires_parse(&se, s));
-	unguard(&s);
-	s = guard("1800;refresher=uac;refresher=uas");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("1800;refresher=uac;refresher=uas");
 	UT_EQ(-EBADMSG, sx_sip_session_expires_parse(&se, s));
-	unguard(&s);
-	s = guard(";refresher=uac");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl(";refresher=uac");
 	UT_EQ(-EBADMSG, sx_sip_session_expires_parse(&se, s));
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -138,37 +124,37 @@ static int test_rseq_rack(void)
 	int err = 0;
 	struct sx_sip_rack r;
 	uint32_t v = 0;
-	struct sx_sl s = guard("776656 1 INVITE");
+	struct sx_sl s = ut_guard_sl("776656 1 INVITE");
 
 	UT_OK(sx_sip_rack_parse(&r, s));
 	UT_EQ(776656, r.rseq);
 	UT_EQ(1, r.cseq);
 	UT_SL_EQ("INVITE", r.method_sl);
-	unguard(&s);
+	ut_unguard_sl(&s);
 	static const char *const bad[] = {
 		"776656 1", "0 1 INVITE", "2147483648 1 INVITE",
 		"1 2147483648 INVITE", "1 1 INVITE x", "a 1 INVITE",
 		"1 1 INV@ITE", "",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		int rc = sx_sip_rack_parse(&r, s);
 		UT_TRUE(rc == -EBADMSG || rc == -ERANGE);
 	}
-	unguard(&s);
-	s = guard(" 988789 ");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl(" 988789 ");
 	UT_OK(sx_sip_rseq_parse(s, &v));
 	UT_EQ(988789, v);
-	unguard(&s);
-	s = guard("0");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("0");
 	UT_EQ(-ERANGE, sx_sip_rseq_parse(s, &v));
-	unguard(&s);
-	s = guard("2147483648");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("2147483648");
 	UT_EQ(-ERANGE, sx_sip_rseq_parse(s, &v));
-	unguard(&s);
+	ut_unguard_sl(&s);
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -176,24 +162,24 @@ static int test_timestamp(void)
 {
 	int err = 0;
 	struct sx_sip_timestamp ts;
-	struct sx_sl s = guard("54.21 0.3");
+	struct sx_sl s = ut_guard_sl("54.21 0.3");
 
 	UT_OK(sx_sip_timestamp_parse(&ts, s));
 	UT_SL_EQ("54.21", ts.value);
 	UT_SL_EQ("0.3", ts.delay);
-	unguard(&s);
-	s = guard("54");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("54");
 	UT_OK(sx_sip_timestamp_parse(&ts, s));
 	UT_TRUE(!ts.delay.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 	static const char *const bad[] = {".5", "5 x", "5 1 2", "", "5..1"};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		UT_EQ(-EBADMSG, sx_sip_timestamp_parse(&ts, s));
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -201,7 +187,7 @@ static int test_replaces(void)
 {
 	int err = 0;
 	struct sx_sip_replaces r;
-	struct sx_sl s = guard("425928@bobster.example.org;to-tag=7743;"
+	struct sx_sl s = ut_guard_sl("425928@bobster.example.org;to-tag=7743;"
 			       "from-tag=6472;early-only");
 
 	UT_OK(sx_sip_replaces_parse(&r, s));
@@ -209,7 +195,7 @@ static int test_replaces(void)
 	UT_SL_EQ("7743", r.to_tag);
 	UT_SL_EQ("6472", r.from_tag);
 	UT_TRUE(r.early_only);
-	unguard(&s);
+	ut_unguard_sl(&s);
 	static const char *const bad[] = {
 		"abc",
 		"abc;to-tag=1",
@@ -223,12 +209,12 @@ static int test_replaces(void)
 		"abc;to-tag=1;from-tag=2;",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		UT_EQ(-EBADMSG, sx_sip_replaces_parse(&r, s));
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -237,7 +223,7 @@ static int test_reason(void)
 	int err = 0;
 	struct sx_sip_list_iter it;
 	struct sx_sip_reason r;
-	struct sx_sl s = guard("SIP ;cause=200 ;text=\"Call completed "
+	struct sx_sl s = ut_guard_sl("SIP ;cause=200 ;text=\"Call completed "
 			       "elsewhere\", Q.850;cause=16;text=\"a\\\"b\"");
 
 	sx_sip_list_iter_init(&it, s);
@@ -251,11 +237,11 @@ static int test_reason(void)
 	UT_EQ(16, r.cause);
 	UT_SL_EQ("a\\\"b", r.text);
 	UT_EQ(0, sx_sip_reason_next(&it, &r));
-	unguard(&s);
-	s = guard("preemption ;cause=1");
+	ut_unguard_sl(&s);
+	s = ut_guard_sl("preemption ;cause=1");
 	UT_OK(sx_sip_reason_parse(&r, s));
 	UT_TRUE(!r.text.p);
-	unguard(&s);
+	ut_unguard_sl(&s);
 	static const struct {
 		const char *in;
 		int rc;
@@ -270,12 +256,12 @@ static int test_reason(void)
 		{";cause=1", -EBADMSG},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i].in);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i].in);
 		UT_EQ(bad[i].rc, sx_sip_reason_parse(&r, s));
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 
@@ -284,7 +270,7 @@ static int test_warning(void)
 	int err = 0;
 	struct sx_sip_list_iter it;
 	struct sx_sip_warning w;
-	struct sx_sl s = guard("307 isi.edu \"Session parameter 'foo' not "
+	struct sx_sl s = ut_guard_sl("307 isi.edu \"Session parameter 'foo' not "
 			       "understood\", 301 [2001:db8::1]:5060 \"a, b\"");
 
 	sx_sip_list_iter_init(&it, s);
@@ -305,12 +291,12 @@ static int test_warning(void)
 		"",			 "abc isi.edu \"x\"",
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
-		unguard(&s);
-		s = guard(bad[i]);
+		ut_unguard_sl(&s);
+		s = ut_guard_sl(bad[i]);
 		UT_EQ(-EBADMSG, sx_sip_warning_parse(&w, s));
 	}
 out:
-	unguard(&s);
+	ut_unguard_sl(&s);
 	return err;
 }
 

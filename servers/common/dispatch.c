@@ -97,8 +97,8 @@ static void reply_options(struct sx_host *h, struct sx_sip_tsx *stsx)
 }
 
 /* The service owning the local port, else the front service. */
-static struct sx_host_svc *service_for(struct sx_host *h,
-                                       const struct sx_sip_peer *peer)
+struct sx_host_svc *sx_host__service_for(struct sx_host *h,
+                                         const struct sx_sip_peer *peer)
 {
 	uint16_t port = sx_sa_port(&peer->local);
 
@@ -123,7 +123,7 @@ void sx_host__on_request(struct sx_sip_tsx *stsx, const struct sx_sip_msg *req,
 		reply_options(h, stsx);
 		return;
 	}
-	struct sx_host_svc *svc = service_for(h, peer);
+	struct sx_host_svc *svc = sx_host__service_for(h, peer);
 	if (svc) {
 		svc->ops->request(svc->svc, w, stsx, req, peer);
 		return;
@@ -131,4 +131,42 @@ void sx_host__on_request(struct sx_sip_tsx *stsx, const struct sx_sip_msg *req,
 	/* RFC 3261 8.2.1: no service here handles it */
 	int n = snprintf(allow, sizeof(allow), "Allow: %s\r\n", h->allow);
 	reply(stsx, 405, sx_sl_make(allow, (size_t)n));
+}
+
+/* sx_sip_tsx_stateless_h: ACK for a 2xx, unmatched requests. */
+void sx_host__on_stateless(struct sx_sip_tsx_layer *layer,
+                           const struct sx_sip_msg *msg,
+                           const struct sx_sip_peer *peer, void *arg)
+{
+	struct sx_worker *w = arg;
+	struct sx_host_svc *svc = sx_host__service_for(w->host, peer);
+
+	(void)layer;
+	if (svc && svc->ops->stateless && !atomic_load(&w->host->stopping))
+		svc->ops->stateless(svc->svc, w, msg, peer);
+}
+
+/* sx_sip_tsx_cancel_h: to the service that got the INVITE. */
+void sx_host__on_cancel(struct sx_sip_tsx *invite,
+                        const struct sx_sip_msg *cancel, void *arg)
+{
+	struct sx_worker *w = arg;
+	struct sx_host_svc *svc =
+	    sx_host__service_for(w->host, sx_sip_tsx_peer(invite));
+
+	if (svc && svc->ops->cancel)
+		svc->ops->cancel(svc->svc, invite, cancel);
+}
+
+/* sx_sip_tsx_stray_h: responses for no client transaction of ours. */
+void sx_host__on_stray(struct sx_sip_tsx_layer *layer,
+                       const struct sx_sip_msg *msg,
+                       const struct sx_sip_peer *peer, void *arg)
+{
+	struct sx_worker *w = arg;
+	struct sx_host_svc *svc = w->host->front;
+
+	(void)layer;
+	if (svc && svc->ops->stray && !atomic_load(&w->host->stopping))
+		svc->ops->stray(svc->svc, w, msg, peer);
 }

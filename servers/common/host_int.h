@@ -91,6 +91,16 @@ void sx_host__workers_free(struct sx_host *h);
 /** Build h->allow and h->supported from the running services. */
 void sx_host__dispatch_init(struct sx_host *h);
 /** sx_sip_tsx_request_h of every worker's layer (@arg: the worker). */
+struct sx_host_svc *sx_host__service_for(struct sx_host *h,
+                                         const struct sx_sip_peer *peer);
+void sx_host__on_stateless(struct sx_sip_tsx_layer *layer,
+                           const struct sx_sip_msg *msg,
+                           const struct sx_sip_peer *peer, void *arg);
+void sx_host__on_cancel(struct sx_sip_tsx *invite,
+                        const struct sx_sip_msg *cancel, void *arg);
+void sx_host__on_stray(struct sx_sip_tsx_layer *layer,
+                       const struct sx_sip_msg *msg,
+                       const struct sx_sip_peer *peer, void *arg);
 void sx_host__on_request(struct sx_sip_tsx *stsx, const struct sx_sip_msg *req,
                          const struct sx_sip_peer *peer, void *arg);
 

@@ -187,7 +187,12 @@ static int worker_alloc(struct sx_host *h, unsigned id)
 	    .t4_ms = sc->t4_ms,
 	    .worker = id,
 	    .request_h = sx_host__on_request,
+	    .stateless_h = sx_host__on_stateless,
+	    .cancel_h = sx_host__on_cancel,
+	    .stray_h = sx_host__on_stray,
 	    .foreign_h = on_foreign,
+	    /* a forwarding front service (proxy) relays unmatched CANCELs */
+	    .pass_unmatched_cancel = h->front && h->front->ops->stateless,
 	    .arg = w,
 	};
 	return sx_sip_tsx_layer_alloc(&w->tsx, w->loop,

@@ -154,3 +154,8 @@ const struct sx_service_ops sx_registrar_service = {
     .reload = svc_reload,
     .stop = svc_stop,
 };
+
+struct sx_registrar *sx_registrar_of_service(void *svc)
+{
+	return svc ? ((struct reg_svc *)svc)->reg : NULL;
+}

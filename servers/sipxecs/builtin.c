@@ -7,10 +7,16 @@
 #ifdef SX_HAVE_REGISTRAR
 #include <sx/server/registrar.h>
 #endif
+#ifdef SX_HAVE_PROXY
+#include <sx/server/proxy.h>
+#endif
 
 static const struct sx_service_ops *const services[] = {
 #ifdef SX_HAVE_REGISTRAR
     &sx_registrar_service,
+#endif
+#ifdef SX_HAVE_PROXY
+    &sx_proxy_service, /* after the registrar: it looks it up at start */
 #endif
     NULL, /* keeps the array non-empty */
 };

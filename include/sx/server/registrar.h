@@ -210,4 +210,9 @@ size_t sx_registrar_count(struct sx_registrar *reg);
  */
 size_t sx_registrar_expire(struct sx_registrar *reg);
 
+/** The registrar behind the registrar service's handle (from
+ *  sx_host_service(host, "registrar")), for co-located callers such as the
+ *  proxy; NULL for NULL. */
+struct sx_registrar *sx_registrar_of_service(void *svc);
+
 #endif

@@ -74,6 +74,24 @@ struct sx_service_ops {
 	 * the main port's requests when it is the front service).
 	 */
 	uint16_t (*port)(const void *cfg);
+
+	/*
+	 * Optional hooks of a service that forwards requests (the proxy),
+	 * on the worker's thread; the message is lent for the call.
+	 */
+	/** ACK for a 2xx, or a request matching no transaction, arriving
+	 *  for this service; its presence also makes unmatched CANCELs come
+	 *  here (a proxy forwards them, RFC 3261 16.10) instead of 481. */
+	void (*stateless)(void *svc, struct sx_worker *w,
+			  const struct sx_sip_msg *msg,
+			  const struct sx_sip_peer *peer);
+	/** The caller cancelled server INVITE @invite (RFC 3261 9.2). */
+	void (*cancel)(void *svc, struct sx_sip_tsx *invite,
+		       const struct sx_sip_msg *cancel);
+	/** A response matching no client transaction (RFC 3261 16.7). */
+	void (*stray)(void *svc, struct sx_worker *w,
+		      const struct sx_sip_msg *msg,
+		      const struct sx_sip_peer *peer);
 };
 
 /** The host's loop, transaction layer and id of a worker. */

@@ -1,0 +1,104 @@
+/*
+ * The proxy service (ARCHITECTURE.md 1, SIPXECS-REFERENCE.md 1.1): a
+ * stateful RFC 3261 section 16 proxy in front of the co-located
+ * registrar.  It validates requests (16.3), processes Route (16.4),
+ * asks the registrar for the targets of requests to our domain (16.5),
+ * forwards statefully with parallel forking over the highest q group
+ * (16.6), picks the best response (16.7), propagates CANCEL (16.10) and
+ * forwards ACK for 2xx and late 2xx statelessly (16.11).  REGISTER goes
+ * to the registrar in process.  Other domains get 403 (no relaying).
+ *
+ * The host process runs it through sx_proxy_service ([proxy] section,
+ * struct sx_proxy_cfg).  Tests wire the core API below to a transaction
+ * layer of their own: request_h -> sx_proxy_request(), stateless_h ->
+ * sx_proxy_stateless(), cancel_h -> sx_proxy_cancel(), stray_h ->
+ * sx_proxy_stray().
+ *
+ * Threads: one proxy object serves every worker; each call runs on the
+ * thread of the loop owning the transaction layer it is given.
+ */
+#ifndef SX_SERVER_PROXY_H
+#define SX_SERVER_PROXY_H
+
+#include <stdbool.h>
+
+#include <sx/port/ev.h>
+#include <sx/server/service.h>
+#include <sx/sip/msg.h>
+#include <sx/sip/tport.h>
+#include <sx/sip/tsx.h>
+#include <sx/util/compiler.h>
+
+struct sx_registrar;
+struct sx_proxy;
+
+/** Max-Forwards put on requests that carry none (RFC 3261 8.1.1.6). */
+#define SX_PROXY_MAX_FORWARDS 70u
+/** Via parameter carrying our loop hash (RFC 3261 16.6 step 8, kept
+ *  outside the branch, whose form the transaction layer owns). */
+#define SX_PROXY_LOOP_PARAM "sxlh"
+/** Most targets forked to in parallel. */
+#define SX_PROXY_FORK_MAX 16u
+/** Largest forwarded message we build, bytes. */
+#define SX_PROXY_MSG_MAX 65535u
+
+/** [proxy] configuration (filled by the host from the schema). */
+struct sx_proxy_cfg {
+	bool record_route; /**< Record-Route dialog-creating requests */
+};
+
+/** The config schema of [proxy]. */
+extern const struct sx_conf_key sx_proxy_conf_keys[];
+extern const size_t sx_proxy_conf_nkeys;
+
+/** The service the host process runs ("proxy"). */
+extern const struct sx_service_ops sx_proxy_service;
+
+/** sx_proxy_alloc() parameters; zero-initialise. */
+struct sx_proxy_prm {
+	const char *domain;	   /**< our SIP domain (required, copied) */
+	struct sx_registrar *reg;  /**< co-located registrar, NULL = none
+				        (requests to our domain get 480) */
+	bool record_route;	   /**< see struct sx_proxy_cfg */
+};
+
+/**
+ * Create a proxy.  Free with sx_mem_unref() once no worker uses it.
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int sx_proxy_alloc(struct sx_proxy **proxyp,
+		   const struct sx_proxy_prm *prm) SX_MUST_CHECK;
+
+/**
+ * Handle new server transaction @stsx (lent, as sx_service_ops.request)
+ * on worker loop @loop: answered at once (errors, 403, 404/480) or
+ * forwarded, the proxy holding a reference on @stsx until it answers.
+ */
+void sx_proxy_request(struct sx_proxy *px, struct sx_ev *loop,
+		      struct sx_sip_tsx *stsx, const struct sx_sip_msg *msg,
+		      const struct sx_sip_peer *peer);
+
+/**
+ * sx_sip_tsx_stateless_h body (@msg lent): an ACK for a 2xx (or an
+ * unmatched CANCEL) is forwarded statelessly by its Route / Request-URI.
+ */
+void sx_proxy_stateless(struct sx_proxy *px, struct sx_sip_tsx_layer *layer,
+			const struct sx_sip_msg *msg,
+			const struct sx_sip_peer *peer);
+
+/**
+ * sx_sip_tsx_cancel_h body: the caller cancelled server INVITE @invite;
+ * every branch still pending is cancelled (RFC 3261 16.10) and the best
+ * final response (487) goes back when they end.
+ */
+void sx_proxy_cancel(struct sx_sip_tsx *invite, const struct sx_sip_msg *cancel);
+
+/**
+ * sx_sip_tsx_stray_h body: a response matching no client transaction
+ * whose top Via is ours is forwarded statelessly by the next Via
+ * (RFC 3261 16.7, 2xx retransmissions); others are dropped.
+ */
+void sx_proxy_stray(struct sx_sip_tsx_layer *layer, const struct sx_sip_msg *msg,
+		    const struct sx_sip_peer *peer);
+
+#endif

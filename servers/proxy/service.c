@@ -1,0 +1,91 @@
+/*
+ * The proxy as a hosted service (include/sx/server/service.h): its
+ * [proxy] config schema and the glue to the co-located registrar
+ * (RFC 3261 16.5 target determination in process).
+ */
+#define SX_LOG_MOD "proxy"
+
+#include <errno.h>
+#include <stddef.h>
+
+#include <sx/util/log.h>
+#include <sx/util/mem.h>
+
+#include "proxy_int.h"
+
+#define OFF(f) offsetof(struct sx_proxy_cfg, f)
+
+const struct sx_conf_key sx_proxy_conf_keys[] = {
+    {"record_route", SX_CONF_BOOL, OFF(record_route), "yes", 0, 0, false,
+     "Record-Route INVITE, SUBSCRIBE and REFER so in-dialog requests pass "
+     "through the proxy"},
+};
+const size_t sx_proxy_conf_nkeys = SX_ARRAY_SIZE(sx_proxy_conf_keys);
+
+static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
+{
+	const struct sx_proxy_cfg *c = cfg;
+	struct sx_proxy_prm prm = {
+	    .domain = sx_host_domain(host),
+	    .reg = sx_registrar_of_service(sx_host_service(host, "registrar")),
+	    .record_route = c->record_route,
+	};
+	struct sx_proxy *px = NULL;
+	int err = sx_proxy_alloc(&px, &prm);
+
+	if (!err && !prm.reg)
+		SX_LOG_WARN("no registrar in this process: requests to %s "
+			    "get 480", prm.domain);
+	if (!err)
+		*svcp = px;
+	return err;
+}
+
+static void svc_request(void *svc, struct sx_worker *w, struct sx_sip_tsx *stsx,
+			const struct sx_sip_msg *msg,
+			const struct sx_sip_peer *peer)
+{
+	sx_proxy_request(svc, sx_worker_loop(w), stsx, msg, peer);
+}
+
+static void svc_stateless(void *svc, struct sx_worker *w,
+			  const struct sx_sip_msg *msg,
+			  const struct sx_sip_peer *peer)
+{
+	sx_proxy_stateless(svc, sx_worker_tsx(w), msg, peer);
+}
+
+static void svc_cancel(void *svc, struct sx_sip_tsx *invite,
+		       const struct sx_sip_msg *cancel)
+{
+	(void)svc;
+	sx_proxy_cancel(invite, cancel);
+}
+
+static void svc_stray(void *svc, struct sx_worker *w,
+		      const struct sx_sip_msg *msg,
+		      const struct sx_sip_peer *peer)
+{
+	(void)svc;
+	sx_proxy_stray(sx_worker_tsx(w), msg, peer);
+}
+
+static void svc_stop(void *svc)
+{
+	sx_mem_unref(svc);
+}
+
+const struct sx_service_ops sx_proxy_service = {
+    .name = "proxy",
+    .keys = sx_proxy_conf_keys,
+    .nkeys = SX_ARRAY_SIZE(sx_proxy_conf_keys),
+    .cfg_size = sizeof(struct sx_proxy_cfg),
+    .allow = "INVITE, ACK, BYE, CANCEL, REGISTER, SUBSCRIBE, NOTIFY, REFER, "
+	     "MESSAGE, INFO, UPDATE, PRACK, PUBLISH",
+    .start = svc_start,
+    .request = svc_request,
+    .stateless = svc_stateless,
+    .cancel = svc_cancel,
+    .stray = svc_stray,
+    .stop = svc_stop,
+};

@@ -431,7 +431,11 @@ static int test_rtcp_loss_report(void)
 	UT_TRUE(sa.have_report);
 	UT_EQ(sa.ssrc, sa.report.ssrc);
 	UT_EQ(sb.rx_lost, sa.report.lost);
-	UT_TRUE(sa.report.fraction >= 20 && sa.report.fraction <= 30);
+	/* fraction lost covers the interval since b's previous report, whose
+	 * time is randomised (RFC 3550 A.7): at 1 in 10 it is about 25/256
+	 * over a long interval, but a short one holds 0 or 1 loss in a few
+	 * packets; the cumulative count above is the exact check */
+	UT_TRUE(sa.report.fraction <= 128);
 	UT_EQ(sb.rx_ext_max, sa.report.ext_seq);
 	UT_TRUE(sa.have_rtt);
 	UT_TRUE(sa.rtt_us < 2000); /* loopback, virtual clock: about 0 */

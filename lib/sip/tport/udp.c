@@ -4,10 +4,11 @@
  * replies, CRLF keep-alive answers, and a send queue flushed with
  * sendmmsg() once per loop iteration.
  *
- * Pool: every receive slot is an SX_UDP_MAX_PAYLOAD sx_mem block.  A
- * datagram that becomes a message is shrunk in place to its length and
- * handed to the message (owner); its slot is refilled before the next
- * read.  Datagrams that are dropped early leave their slot in the pool.
+ * Pool: every receive slot is an SX_UDP_MAX_PAYLOAD sx_mem block, kept
+ * for the socket's life.  A datagram that becomes a message is copied
+ * into a block of its own length, handed to the message (owner): the
+ * slots are not given away, so the allocator never has to provide
+ * (and the kernel map) fresh 64 KiB blocks per datagram.
  */
 #define SX_LOG_MOD "sip.tp.udp"
 
@@ -138,7 +139,7 @@ static void peer_of(const struct udp_sock *s, const struct sx_udp_rx *rx,
 	peer->local = sx_sa_isset(&rx->dst) ? rx->dst : *sx_udp_local(s->u);
 }
 
-/* Parse slot @i's datagram in place; the slot's block goes with it. */
+/* Parse a copy of slot @i's datagram; the copy goes with the message. */
 static void parse_slot(struct udp_sock *s, size_t i)
 {
 	struct sx_sip_tp_udp *tp = s->tp;
@@ -148,10 +149,12 @@ static void parse_slot(struct udp_sock *s, size_t i)
 	struct sx_sip_msg *msg = NULL;
 	struct sx_sip_peer peer;
 
-	void *blk = sx_mem_realloc(s->pool[i], rx->len);
-	if (!blk)
-		blk = s->pool[i]; /* could not shrink: keep it whole */
-	s->pool[i] = NULL;
+	char *blk = sx_mem_alloc(rx->len, NULL);
+	if (!blk) {
+		tp->st.rx_nomem++;
+		return;
+	}
+	memcpy(blk, s->pool[i], rx->len);
 	prm.owner = blk;
 	int err = sx_sip_msg_parse(&msg, blk, rx->len, &prm, &perr);
 	if (err == -ENOMEM) {

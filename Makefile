@@ -1,6 +1,7 @@
 # sipxecs — the two commands of the README, and the long-running extras.
 #   make run    install deps, build, start the PBX in the foreground
-#   make test   install deps, build with ASan+UBSan, run the whole suite
+#   make test   install deps, run the thread tests under TSan, then the whole
+#               suite under ASan+UBSan
 # Extras (not part of `make test`): make fuzz, make bench-parse, make bench-media,
 # make bench-tsx, make bench-register, make release
 
@@ -12,7 +13,8 @@ FUZZ_SECONDS ?= 30
 # e.g. make bench-register BENCH_REGISTER_ARGS="--reps 5 --reg-rate 4000"
 BENCH_REGISTER_ARGS ?=
 
-.PHONY: all build test run release fuzz bench-parse bench-media bench-tsx bench-register clean \
+
+.PHONY: all build test test-tsan run release fuzz bench-parse bench-media bench-tsx bench-register clean \
 	deps-test
 
 all: build
@@ -22,10 +24,17 @@ build:
 	cmake --preset $(PRESET) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The thread tests (worker hand-over, posting, pool, store writer) run first
+# under ThreadSanitizer, then the whole suite under ASan+UBSan.
 test:
 	scripts/deps.sh test
+	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory build PRESET=$(PRESET)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
+
+test-tsan:
+	$(MAKE) --no-print-directory build PRESET=tsan
+	cd build/tsan && ctest -L thread --output-on-failure -j$(JOBS) --timeout 900
 
 run:
 	scripts/deps.sh run

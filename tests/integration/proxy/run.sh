@@ -18,7 +18,14 @@ command -v sipp >/dev/null || { echo "SKIP: sipp missing"; exit 77; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/sx_proxy_it.XXXXXX")
 PIDS=()
-cleanup() {
+cleanup() { # our own processes only: SIGTERM, bounded, then SIGKILL
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for _ in $(seq 1 30); do
+		alive=0
+		for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	rm -rf "$W"
 }
@@ -50,9 +57,9 @@ port = $RPORT
 authenticate = no
 CONF
 
-timeout 300 "$BIN/sipxecs" -c "$W/s.conf" >"$W/server.log" 2>&1 &
+"$BIN/sipxecs" -c "$W/s.conf" >"$W/server.log" 2>&1 &
 PIDS+=($!)
-timeout --foreground 300 "$BIN/sipx-uas" -p "$UPORT" -t udp >"$W/uas.log" 2>&1 &
+"$BIN/sipx-uas" -p "$UPORT" -t udp >"$W/uas.log" 2>&1 &
 UAS=$!
 PIDS+=("$UAS")
 for _ in $(seq 1 100); do

@@ -27,8 +27,8 @@
 
 /* sx_sip_auth_lookup_h: HA1 values from the store; a user stored under
  * another realm is unknown here. */
-static int lookup(struct sx_sl user, struct sx_sl realm,
-                  struct sx_sip_auth_ha1 *ha1p, void *arg)
+int sx_host_ha1_lookup(struct sx_sl user, struct sx_sl realm,
+                       struct sx_sip_auth_ha1 *ha1p, void *arg)
 {
 	struct sx_host *h = arg;
 	struct sx_store_user *u = NULL;
@@ -126,7 +126,7 @@ int sx_host__auth_open(struct sx_host *h)
 	size_t len = 0;
 	struct sx_sip_auth_prm prm = {
 	    .realm = sx_sl_cstr(cfg->sip.realm),
-	    .lookup = lookup,
+	    .lookup = sx_host_ha1_lookup,
 	    .arg = h,
 	};
 	int err = secret_load(cfg->secret_path, sec, &len);

@@ -17,6 +17,26 @@
 
 #include "proxy_int.h"
 
+struct px_branch {
+	struct px_fwd *fwd;
+	struct sx_sip_tsx *ctsx; /**< reference while live */
+	uint16_t status;	 /**< final status, 0 while pending */
+};
+
+/** Forwarding context of one server transaction (sx_mem object). */
+struct px_fwd {
+	struct sx_proxy *px;
+	struct px_fwd *prev, *next; /**< in px->live */
+	struct sx_sip_tsx *stsx; /**< reference until the end */
+	bool answered;		 /**< a final response went upstream */
+	uint16_t best;		 /**< best final so far (16.7) */
+	char *best_buf;		 /**< its bytes, our Via popped; NULL when
+				      the layer made it up */
+	size_t best_len;
+	size_t n, pending;
+	struct px_branch b[SX_PROXY_FORK_MAX];
+};
+
 /** Reason of the CANCELs sent when another branch answered (RFC 3326). */
 #define PX_REASON_ANSWERED                                                     \
 	"Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"
@@ -240,7 +260,9 @@ void px_fork(struct px_req *rq, const struct px_target *t, size_t n)
 	}
 	f->px = rq->px;
 	f->stsx = sx_mem_ref(rq->stsx);
-	for (size_t i = 0; i < n && i < SX_PROXY_FORK_MAX; i++) {
+	/* the highest q group in parallel */
+	for (size_t i = 0; i < n && i < SX_PROXY_FORK_MAX && t[i].q == t[0].q;
+	     i++) {
 		uint16_t st = start_branch(f, rq, &t[i]);
 		if (st)
 			consider(f, st, NULL);

@@ -345,7 +345,7 @@ out:
 
 /* -- 16.5 targets --------------------------------------------------------- */
 
-/* Targets of a request to our domain: the highest q group (16.6). */
+/* Targets of a request to our domain, highest q first (16.6). */
 static void to_registrar(struct px_req *rq)
 {
 	struct sx_registrar_redirect_res res = {0};
@@ -368,13 +368,10 @@ static void to_registrar(struct px_req *rq)
 			 SX_SL_NULL);
 		goto out;
 	}
-	uint16_t top = res.cs->c[0].q;
 	for (size_t i = 0; i < res.cs->n && n < SX_PROXY_FORK_MAX; i++) {
 		const struct sx_registrar_contact *c = &res.cs->c[i];
-		if (c->q != top)
-			break;
 		t[n++] = (struct px_target){sx_sl_cstr(c->uri),
-					    sx_sl_cstr(c->path)};
+					    sx_sl_cstr(c->path), c->q};
 	}
 	px_fork(rq, t, n);
 out:
@@ -383,7 +380,7 @@ out:
 
 static void route_request(struct px_req *rq)
 {
-	static const struct px_target keep = {SX_SL_NULL, SX_SL_NULL};
+	static const struct px_target keep = {SX_SL_NULL, SX_SL_NULL, 0};
 
 	bool ours = uri_in_domain(rq->px, request_uri(rq), rq->peer);
 	bool routed = rq->pop_route || rq->strict_rm;
@@ -447,7 +444,7 @@ void sx_proxy_stateless(struct sx_proxy *px, struct sx_sip_tsx_layer *layer,
 			const struct sx_sip_msg *msg,
 			const struct sx_sip_peer *peer)
 {
-	static const struct px_target keep = {SX_SL_NULL, SX_SL_NULL};
+	static const struct px_target keep = {SX_SL_NULL, SX_SL_NULL, 0};
 	char branch[SX_SIP_BRANCH_SIZE];
 	struct sx_sip_peer dst;
 	struct px_req rq;

@@ -34,6 +34,8 @@ struct sx_proxy {
 struct px_target {
 	struct sx_sl uri;  /**< new Request-URI, empty = keep */
 	struct sx_sl path; /**< Path values to put as Route, may be empty */
+	uint16_t q;	   /**< q-value x 1000 (RFC 3261 16.6: serial
+			        forking by q groups) */
 };
 
 /** A received request, as the proxy sees it after 16.3 / 16.4. */
@@ -50,25 +52,7 @@ struct px_req {
 	const struct sx_sip_hdr *strict_rm;
 };
 
-struct px_branch {
-	struct px_fwd *fwd;
-	struct sx_sip_tsx *ctsx; /**< reference while live */
-	uint16_t status;	 /**< final status, 0 while pending */
-};
-
-/** Forwarding context of one server transaction (sx_mem object). */
-struct px_fwd {
-	struct sx_proxy *px;
-	struct px_fwd *prev, *next; /**< in px->live */
-	struct sx_sip_tsx *stsx; /**< reference until the end */
-	bool answered;		 /**< a final response went upstream */
-	uint16_t best;		 /**< best final so far (16.7) */
-	char *best_buf;		 /**< its bytes, our Via popped; NULL when
-				      the layer made it up */
-	size_t best_len;
-	size_t n, pending;
-	struct px_branch b[SX_PROXY_FORK_MAX];
-};
+struct px_fwd; /* fork.c */
 
 /** Our "addr:port" of @peer's local address into @buf. */
 int px_self(const struct sx_sip_peer *peer, char *buf, size_t cap);
@@ -96,7 +80,8 @@ int px_target_hop(const struct px_req *rq, const struct px_target *t,
 void px_forward_response(struct sx_sip_tsx_layer *layer,
 			 const struct sx_sip_msg *msg);
 
-/** Fork @rq to targets @t[0..n) statefully (16.6); answers on error. */
+/** Fork @rq to targets @t[0..n), sorted by q descending, statefully
+ *  (16.6); answers on error. */
 void px_fork(struct px_req *rq, const struct px_target *t, size_t n);
 
 /** Free the forwarding contexts still live (proxy teardown). */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <sx/port/ev.h>
+#include <sx/sip/auth.h>
 #include <sx/sip/msg.h>
 #include <sx/sip/tport.h>
 #include <sx/sip/tsx.h>
@@ -102,6 +103,13 @@ unsigned sx_worker_id(const struct sx_worker *w);
 /** Shared services of the host process. */
 struct sx_store *sx_host_store(struct sx_host *h);
 struct sx_sip_auth *sx_host_auth(struct sx_host *h);
+/**
+ * The host's HA1 lookup (an sx_sip_auth_lookup_h; @host is the struct
+ * sx_host): what the host's own engine uses, for services that build an
+ * engine of their own (the proxy's 407 engine).  May block on the store.
+ */
+int sx_host_ha1_lookup(struct sx_sl user, struct sx_sl realm,
+		       struct sx_sip_auth_ha1 *ha1p, void *host);
 /** SIP domain and digest realm ([sip] domain / realm). */
 const char *sx_host_domain(const struct sx_host *h);
 const char *sx_host_realm(const struct sx_host *h);

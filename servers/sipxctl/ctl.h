@@ -24,6 +24,9 @@ int ctl_user(struct ctl *c, int argc, char **argv);
 /** `reg list [--count]`. */
 int ctl_reg(struct ctl *c, int argc, char **argv);
 
+/** `cdr list ...`: Call Detail Records. */
+int ctl_cdr(struct ctl *c, int argc, char **argv);
+
 /** Print "sipxctl: <msg>" on stderr; returns CTL_FAIL. */
 int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Print a usage error and the usage text; returns CTL_USAGE. */

@@ -8,6 +8,7 @@
  *   sipxctl [-c FILE] user list
  *   sipxctl [-c FILE] user del NAME
  *   sipxctl [-c FILE] reg list [--count]
+ *   sipxctl [-c FILE] cdr list
  *
  * Exit codes: 0 done, 1 failed, 2 bad command line.
  */
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 	        "  user list                      list users\n"
 	        "  user del NAME                  delete a user\n"
 	        "  reg list [--count]             current registrations\n"
+	        "  cdr list                       call detail records\n"
 	        "  -c FILE  configuration file (default %s, then %s)\n"
 	        "exit codes: 0 done, 1 failed, 2 bad command line\n",
 	        SX_HOST_CONF_LOCAL, SX_HOST_CONF_SYSTEM);
@@ -96,8 +98,10 @@ static int run(struct ctl *c, int argc, char **argv)
 		return rc;
 	if (!strcmp(argv[0], "user"))
 		rc = ctl_user(c, argc - 1, argv + 1);
-	else
+	else if (!strcmp(argv[0], "reg"))
 		rc = ctl_reg(c, argc - 1, argv + 1);
+	else
+		rc = ctl_cdr(c, argc - 1, argv + 1);
 	sx_store_close(c->store);
 	return rc;
 }
@@ -125,7 +129,8 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return ctl_usage("no command");
-	if (strcmp(argv[i], "user") && strcmp(argv[i], "reg"))
+	if (strcmp(argv[i], "user") && strcmp(argv[i], "reg") &&
+	    strcmp(argv[i], "cdr"))
 		return ctl_usage("unknown command '%s'", argv[i]);
 	sx_log_set_default(SX_LOG_LVL_WARN);
 	if (sx_host_cfg_load(&cfg, path, svcs, nsvcs, &e)) {

@@ -53,6 +53,7 @@ int sx_proxy_alloc(struct sx_proxy **proxyp, const struct sx_proxy_prm *prm)
 	}
 	px->reg = prm->reg;
 	px->record_route = prm->record_route;
+	px->store = prm->store;
 	*proxyp = px;
 	return 0;
 }

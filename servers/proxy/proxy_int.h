@@ -23,6 +23,7 @@ struct sx_proxy {
 	char *domain;
 	struct sx_registrar *reg;
 	bool record_route;
+	struct sx_store *store; /**< call-state events (cse.h), may be NULL */
 	/** forwarding contexts still waiting for branches, freed with the
 	 *  proxy (the layers end transactions without callbacks) */
 	pthread_mutex_t lock;

@@ -29,6 +29,7 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	    .domain = sx_host_domain(host),
 	    .reg = sx_registrar_of_service(sx_host_service(host, "registrar")),
 	    .record_route = c->record_route,
+	    .store = sx_host_store(host),
 	};
 	struct sx_proxy *px = NULL;
 	int err = sx_proxy_alloc(&px, &prm);

@@ -31,6 +31,7 @@
 
 struct sx_registrar;
 struct sx_proxy;
+struct sx_store;
 
 /** Max-Forwards put on requests that carry none (RFC 3261 8.1.1.6). */
 #define SX_PROXY_MAX_FORWARDS 70u
@@ -60,6 +61,8 @@ struct sx_proxy_prm {
 	struct sx_registrar *reg;  /**< co-located registrar, NULL = none
 				        (requests to our domain get 480) */
 	bool record_route;	   /**< see struct sx_proxy_cfg */
+	struct sx_store *store;	   /**< call-state events go here (cse.h);
+				        NULL = none recorded */
 };
 
 /**

@@ -10,6 +10,9 @@
 #ifdef SX_HAVE_PROXY
 #include <sx/server/proxy.h>
 #endif
+#ifdef SX_HAVE_CDR
+#include "cdr.h"
+#endif
 
 static const struct sx_service_ops *const services[] = {
 #ifdef SX_HAVE_REGISTRAR
@@ -17,6 +20,9 @@ static const struct sx_service_ops *const services[] = {
 #endif
 #ifdef SX_HAVE_PROXY
     &sx_proxy_service, /* after the registrar: it looks it up at start */
+#endif
+#ifdef SX_HAVE_CDR
+    &sx_cdr_service, /* reads what the proxy records */
 #endif
     NULL, /* keeps the array non-empty */
 };

@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config gperf libssl-dev libc-ares-dev
 	libsqlite3-dev libspandsp-dev libopus-dev libspeexdsp-dev
-	libsndfile1-dev libxml2-dev libjansson-dev)
+	libsndfile1-dev libxml2-dev libjansson-dev libxmlrpc-core-c3-dev)
 test_pkgs=(python3 xz-utils sip-tester sox espeak-ng baresip baresip-core
 	iproute2 procps)
 bench_pkgs=(libosip2-dev libsofia-sip-ua-dev kamailio time util-linux

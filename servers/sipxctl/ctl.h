@@ -27,6 +27,14 @@ int ctl_reg(struct ctl *c, int argc, char **argv);
 /** `cdr list ...`: Call Detail Records. */
 int ctl_cdr(struct ctl *c, int argc, char **argv);
 
+/**
+ * `status | start NAME... | stop NAME... | restart NAME...`: process
+ * control over the supervisor's XML-RPC API, configured by the
+ * supervisor file @sup_conf (NULL: its default lookup).  @argv[0] is the
+ * command.
+ */
+int ctl_proc(const char *sup_conf, int argc, char **argv);
+
 /** Print "sipxctl: <msg>" on stderr; returns CTL_FAIL. */
 int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Print a usage error and the usage text; returns CTL_USAGE. */

@@ -9,6 +9,13 @@
  *   sipxctl [-c FILE] user del NAME
  *   sipxctl [-c FILE] reg list [--count]
  *   sipxctl [-c FILE] cdr list
+ *   sipxctl [-s FILE] status
+ *   sipxctl [-s FILE] start|stop|restart NAME...
+ *
+ * user, reg and cdr work on the store directly (-c: the sipxecs
+ * configuration); status, start, stop and restart ask the supervisor over
+ * its XML-RPC API (-s: the supervisor configuration, for the API address
+ * and the secret file).
  *
  * Exit codes: 0 done, 1 failed, 2 bad command line.
  */
@@ -25,6 +32,7 @@
 
 #include "builtin.h"
 #include "ctl.h"
+#include "sup.h"
 
 /** Mode of a database folder sipxctl creates. */
 #define VAR_DIR_MODE 0750
@@ -32,7 +40,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: sipxctl [-c FILE] COMMAND\n"
+	        "usage: sipxctl [-c FILE] [-s FILE] COMMAND\n"
 	        "  user add NAME [--password PW]  add a user (password read "
 	        "from stdin\n"
 	        "                                 when not given)\n"
@@ -44,9 +52,17 @@ static void usage(FILE *f)
 	        "  user del NAME                  delete a user\n"
 	        "  reg list [--count]             current registrations\n"
 	        "  cdr list                       call detail records\n"
+	        "  status                         state of every process "
+	        "(supervisor)\n"
+	        "  start|stop|restart NAME...     control processes "
+	        "(supervisor)\n"
 	        "  -c FILE  configuration file (default %s, then %s)\n"
+	        "  -s FILE  supervisor configuration, for the API address "
+	        "and secret\n"
+	        "           (default %s, then %s)\n"
 	        "exit codes: 0 done, 1 failed, 2 bad command line\n",
-	        SX_HOST_CONF_LOCAL, SX_HOST_CONF_SYSTEM);
+	        SX_HOST_CONF_LOCAL, SX_HOST_CONF_SYSTEM, SX_SUP_CONF_LOCAL,
+	        SX_SUP_CONF_SYSTEM);
 }
 
 int ctl_fail(const char *fmt, ...)
@@ -106,12 +122,18 @@ static int run(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+static bool is_proc_cmd(const char *cmd)
+{
+	return !strcmp(cmd, "status") || !strcmp(cmd, "start") ||
+	       !strcmp(cmd, "stop") || !strcmp(cmd, "restart");
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl c = {0};
 	struct sx_host_cfg *cfg = NULL;
 	struct sx_conf_err e;
-	const char *path = NULL;
+	const char *path = NULL, *sup_path = NULL;
 	size_t nsvcs;
 	const struct sx_service_ops *const *svcs = sx_builtin_services(&nsvcs);
 	int i = 1;
@@ -121,14 +143,16 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CTL_OK;
 	}
-	if (i < argc && !strcmp(argv[i], "-c")) {
+	while (i < argc && (!strcmp(argv[i], "-c") || !strcmp(argv[i], "-s"))) {
 		if (i + 1 >= argc)
-			return ctl_usage("-c needs a file");
-		path = argv[i + 1];
+			return ctl_usage("%s needs a file", argv[i]);
+		*(argv[i][1] == 'c' ? &path : &sup_path) = argv[i + 1];
 		i += 2;
 	}
 	if (i >= argc)
 		return ctl_usage("no command");
+	if (is_proc_cmd(argv[i]))
+		return ctl_proc(sup_path, argc - i, argv + i);
 	if (strcmp(argv[i], "user") && strcmp(argv[i], "reg") &&
 	    strcmp(argv[i], "cdr"))
 		return ctl_usage("unknown command '%s'", argv[i]);

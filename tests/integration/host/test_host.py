@@ -662,9 +662,18 @@ def case_run_script(args, tmp):
     port = free_port()
     conf = write(os.path.join(tmp, "run.conf"),
                  base_conf(port, extra="[services]\nenable =\n"))
+    # the supervisor's API on a free port too (never assume 8092 is free)
+    os.makedirs(os.path.join(tmp, "process.d"), exist_ok=True)
+    shutil.copy(os.path.join(REPO, "etc", "process.d", "sipxecs.conf"),
+                os.path.join(tmp, "process.d", "sipxecs.conf"))
+    sup = write(os.path.join(tmp, "supervisor.conf"),
+                "[supervisor]\nprocesses = process.d/sipxecs.conf\n"
+                "[api]\nport = %d\n" % free_port())
+    env = dict(os.environ, SX_SUP_CONF=sup)
     log = open(os.path.join(tmp, "run.log"), "wb")
     proc = subprocess.Popen([os.path.join(REPO, "scripts", "run.sh"), build,
-                             "-c", conf], cwd=tmp, stdout=log, stderr=log)
+                             "-c", conf], cwd=tmp, stdout=log, stderr=log,
+                            env=env)
     srv = Server.__new__(Server)
     srv.proc, srv.log, srv.log_path = proc, log, log.name
     try:

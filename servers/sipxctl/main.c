@@ -8,7 +8,7 @@
  *   sipxctl [-c FILE] user list
  *   sipxctl [-c FILE] user del NAME
  *   sipxctl [-c FILE] reg list [--count]
- *   sipxctl [-c FILE] cdr list
+ *   sipxctl [-c FILE] cdr list [--since T] [--format text|csv|json]
  *   sipxctl [-s FILE] status
  *   sipxctl [-s FILE] start|stop|restart NAME...
  *
@@ -51,7 +51,10 @@ static void usage(FILE *f)
 	        "  user list                      list users\n"
 	        "  user del NAME                  delete a user\n"
 	        "  reg list [--count]             current registrations\n"
-	        "  cdr list                       call detail records\n"
+	        "  cdr list [--since T] [--format text|csv|json]\n"
+	        "                                 call detail records (T: unix "
+	        "seconds\n"
+	        "                                 or ISO 8601 UTC)\n"
 	        "  status                         state of every process "
 	        "(supervisor)\n"
 	        "  start|stop|restart NAME...     control processes "

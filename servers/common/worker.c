@@ -4,8 +4,9 @@
  * listen address with SO_REUSEPORT so that the kernel spreads the
  * traffic, TCP listeners likewise, TLS when configured; RFC 3261 18) and
  * a transaction layer (RFC 3261 17) whose branches carry the worker id.
- * A response that reaches the wrong worker is handed to its owner with
- * sx_ev_post().  Connections stay on the worker that accepted them.
+ * A response that reaches the wrong worker is handed to its owner's layer
+ * with sx_sip_tsx_layer_handover().  Connections stay on the worker that
+ * accepted them.
  */
 #define SX_LOG_MOD "host.worker"
 
@@ -26,13 +27,6 @@
 /** Most rounds over the worker loops when draining at shutdown. */
 #define DRAIN_ROUNDS 64
 
-/* A response handed from the worker that read it to the one owning it. */
-struct handover {
-	struct sx_worker *to;
-	struct sx_sip_msg *msg;
-	struct sx_sip_peer peer;
-};
-
 static void tp_recv(struct sx_sip_tport *tp, struct sx_sip_msg *msg,
                     const struct sx_sip_peer *peer, void *arg)
 {
@@ -51,42 +45,25 @@ static void tp_err(struct sx_sip_tport *tp, const struct sx_sip_peer *peer,
 	sx_sip_tsx_layer_tport_err(w->tsx, peer, err);
 }
 
-/* On the owner's loop: feed the response to its layer. */
-static void handover_run(void *arg)
-{
-	struct handover *ho = arg;
-
-	if (atomic_load(&ho->to->host->stopping))
-		sx_sip_msg_free(ho->msg);
-	else
-		sx_sip_tsx_layer_recv(ho->to->tsx, ho->msg, &ho->peer);
-	sx_mem_unref(ho);
-}
-
-/* sx_sip_tsx_foreign_h: a response whose branch names another worker. */
+/* sx_sip_tsx_foreign_h: a response whose branch names another worker.
+ * The stop flag is checked on the owner's loop: at shutdown the drain
+ * runs queued hand-overs after the transports' users have stopped. */
 static void on_foreign(struct sx_sip_tsx_layer *layer, struct sx_sip_msg *msg,
                        const struct sx_sip_peer *peer, int owner, void *arg)
 {
 	struct sx_worker *w = arg;
 	struct sx_host *h = w->host;
-	struct handover *ho = NULL;
 	int err = -ENOENT;
 
 	(void)layer;
-	if (owner < 0 || (unsigned)owner >= h->nworkers)
-		goto out;
-	ho = sx_mem_zalloc(sizeof(*ho), NULL);
-	if (!ho) {
-		err = -ENOMEM;
-		goto out;
+	if (owner >= 0 && (unsigned)owner < h->nworkers) {
+		err = sx_sip_tsx_layer_handover(h->workers[owner]->tsx, msg,
+		                                peer, &h->stopping);
+		msg = NULL;
 	}
-	*ho = (struct handover){h->workers[owner], msg, *peer};
-	err = sx_ev_post(ho->to->loop, handover_run, ho);
-out:
 	if (err) {
 		SX_LOG_WARN_RL("worker %u: response for worker %d dropped: %s",
 		               w->id, owner, strerror(-err));
-		sx_mem_unref(ho);
 		sx_sip_msg_free(msg);
 	}
 }

@@ -18,13 +18,6 @@
 
 #include "tool.h"
 
-/* A response handed from the worker that read it to its owner. */
-struct handover {
-	struct tool_worker *to;
-	struct sx_sip_msg *msg;
-	struct sx_sip_peer peer;
-};
-
 static void tp_recv(struct sx_sip_tport *tp, struct sx_sip_msg *msg,
                     const struct sx_sip_peer *peer, void *arg)
 {
@@ -55,43 +48,27 @@ static void tp_err(struct sx_sip_tport *tp, const struct sx_sip_peer *peer,
 	sx_sip_tsx_layer_tport_err(w->layer, peer, err);
 }
 
-/* On the owner's loop. */
-static void handover_run(void *arg)
-{
-	struct handover *ho = arg;
-
-	sx_sip_tsx_layer_recv(ho->to->layer, ho->msg, &ho->peer);
-	sx_mem_unref(ho);
-}
-
 /* sx_sip_tsx_foreign_h: a response whose branch names another worker. */
 static void on_foreign(struct sx_sip_tsx_layer *layer, struct sx_sip_msg *msg,
                        const struct sx_sip_peer *peer, int owner, void *arg)
 {
 	struct tool_worker *w = arg;
 	struct tool *t = w->tool;
-	struct handover *ho = NULL;
 	int err = -ENOENT;
 
 	(void)layer;
-	if (owner < 0 || (unsigned)owner >= t->nworkers)
-		goto out;
-	ho = sx_mem_zalloc(sizeof(*ho), NULL);
-	if (!ho) {
-		err = -ENOMEM;
-		goto out;
+	if (owner >= 0 && (unsigned)owner < t->nworkers) {
+		err = sx_sip_tsx_layer_handover(t->w[owner]->layer, msg, peer,
+		                                NULL);
+		msg = NULL;
 	}
-	*ho = (struct handover){t->w[owner], msg, *peer};
-	err = sx_ev_post(ho->to->loop, handover_run, ho);
-	if (!err)
-		atomic_fetch_add(&t->handovers, 1);
-out:
 	if (err) {
 		SX_LOG_WARN_RL("worker %u: response for worker %d dropped: %s",
 		               w->id, owner, strerror(-err));
-		sx_mem_unref(ho);
 		sx_sip_msg_free(msg);
+		return;
 	}
+	atomic_fetch_add(&t->handovers, 1);
 }
 
 static int add_stream(struct tool_worker *w, enum sx_sip_proto proto,

@@ -24,6 +24,7 @@
 #ifndef SX_SIP_TSX_H
 #define SX_SIP_TSX_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -127,7 +128,8 @@ typedef void(sx_sip_tsx_cancel_h)(struct sx_sip_tsx *invite,
 /**
  * Message owned by another worker: a response whose branch names worker
  * @owner (sx_sip_branch_owner()).  The handler takes @msg (it frees it
- * or hands it over with sx_ev_post()); the copy of @peer is the caller's.
+ * or hands it over with sx_sip_tsx_layer_handover()); the copy of @peer
+ * is the caller's.
  */
 typedef void(sx_sip_tsx_foreign_h)(struct sx_sip_tsx_layer *layer,
                                    struct sx_sip_msg *msg,
@@ -209,6 +211,22 @@ void sx_sip_tsx_tport_recv(struct sx_sip_tport *tp, struct sx_sip_msg *msg,
 /** sx_sip_tport_err_h adapter: @arg is the layer. */
 void sx_sip_tsx_tport_err(struct sx_sip_tport *tp,
                           const struct sx_sip_peer *peer, int err, void *arg);
+
+/**
+ * Hand @msg, read by another worker, to layer @to (the owner named by the
+ * response's branch; typically called from prm.foreign_h): it is posted
+ * to @to's loop and fed to sx_sip_tsx_layer_recv() there, with a copy
+ * of @peer.  The post holds a reference on @to.  If @stop is not NULL,
+ * it is read on @to's loop when the message arrives and, when set, the
+ * message is dropped instead (the owner is shutting down and its
+ * transports may be gone).  Takes @msg in every case (freed on error).
+ * Any thread.  Returns 0, -EINVAL, -ENOMEM or -ENOBUFS (owner's post
+ * queue full, sx_ev_post()).
+ */
+int sx_sip_tsx_layer_handover(struct sx_sip_tsx_layer *to,
+                              struct sx_sip_msg *msg,
+                              const struct sx_sip_peer *peer,
+                              const atomic_bool *stop);
 
 /** Live transactions (client and server). */
 size_t sx_sip_tsx_layer_count(const struct sx_sip_tsx_layer *layer);

@@ -3,8 +3,11 @@
  * 8.2.6.2 for the copied fields, 16.3 / 18.2.1 for answering bad
  * requests; a response and an ACK are never answered, RFC 3261 17).
  * The parser returns nothing for a failed message, so this scans the raw
- * bytes for the five fields a response needs, conservatively: any
- * control byte, fold or missing field means the request is dropped.
+ * bytes for the five fields a response copies, conservatively: any
+ * control byte or fold means the request is dropped.  Via (where the
+ * answer goes, 18.2.2) and CSeq (what the client matches it by, 17.1.3)
+ * are required; missing From, To or Call-ID are left out of the 400, as
+ * RFC 4475 3.3.1 would rather see one than silence.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -157,10 +160,7 @@ int sx_sip__err_reply(const char *p, size_t len, const struct sx_sip_perr *perr,
 		p++;
 	if (request_line(&p, end) || scan(&f, p, end))
 		return -EBADMSG;
-	for (int i = F_FROM; i < F_COUNT; i++)
-		if (!f.one[i].len)
-			return -EBADMSG;
-	if (!f.nvia)
+	if (!f.nvia || !f.one[F_CSEQ].len)
 		return -EBADMSG;
 	size_t total = 0;
 	for (size_t i = 0; i < f.nvia; i++)
@@ -175,15 +175,17 @@ int sx_sip__err_reply(const char *p, size_t len, const struct sx_sip_perr *perr,
 	                                        : sx_sip_reason(perr->status)));
 	for (size_t i = 0; i < f.nvia; i++)
 		sx_sip_print_hdr(out, SX_SL("Via"), f.via[i]);
-	sx_sip_print_hdr(out, SX_SL("From"), f.one[F_FROM]);
+	if (f.one[F_FROM].len)
+		sx_sip_print_hdr(out, SX_SL("From"), f.one[F_FROM]);
 	/* RFC 3261 8.2.6.2: a To tag on every non-100 response */
-	if (has_tag(f.one[F_TO]))
+	if (f.one[F_TO].len && has_tag(f.one[F_TO]))
 		sx_sip_print_hdr(out, SX_SL("To"), f.one[F_TO]);
-	else
+	else if (f.one[F_TO].len)
 		sx_sip_print_hdrf(out, "To", "%.*s;tag=sx%08x",
 		                  SX_SL_FMT(f.one[F_TO]),
 		                  sx_sl_hash(f.one[F_CALL_ID]));
-	sx_sip_print_hdr(out, SX_SL("Call-ID"), f.one[F_CALL_ID]);
+	if (f.one[F_CALL_ID].len)
+		sx_sip_print_hdr(out, SX_SL("Call-ID"), f.one[F_CALL_ID]);
 	sx_sip_print_hdr(out, SX_SL("CSeq"), f.one[F_CSEQ]);
 	sx_buf_put_cstr(out, "Content-Length: 0\r\n\r\n");
 	return sx_buf_err(out);

@@ -487,7 +487,10 @@ static bool process(struct conn *c)
 		return false;
 	memmove(c->rx, c->rx + off, c->rx_len - off);
 	c->rx_len -= off;
-	if (!c->rx_len)
+	/* What is left is part of a message, or CR/LF bytes that may be
+	 * half a ping (keepalives() waits only on those): a lone pong
+	 * or stray CRLF (RFC 3261 7.5) must not trip the message timeout. */
+	if (!c->rx_len || c->rx[0] == '\r' || c->rx[0] == '\n')
 		sx_tmr_stop(&c->msg_tmr);
 	else if (!sx_tmr_isrunning(&c->msg_tmr) &&
 	         sx_tmr_start(c->tp->loop, &c->msg_tmr, c->tp->msg_ms,

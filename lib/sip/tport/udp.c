@@ -105,10 +105,16 @@ static size_t pool_fill(struct udp_sock *s)
 	return i;
 }
 
-static bool all_crlf(const char *p, size_t len)
+/* A datagram without a message: only CR/LF bytes (keep-alives and stray
+ * line ends, RFC 5626 3.5.1, RFC 3261 7.5) or only NUL bytes (the 4-byte
+ * NAT keep-alive some proxies send).  Empty counts too.  The first byte
+ * decides for a message, so this costs nothing on the hot path. */
+static bool is_keepalive(const char *p, size_t len)
 {
+	bool nul = len && p[0] == '\0';
+
 	for (size_t i = 0; i < len; i++)
-		if (p[i] != '\r' && p[i] != '\n')
+		if (nul ? p[i] != '\0' : (p[i] != '\r' && p[i] != '\n'))
 			return false;
 	return true;
 }
@@ -183,8 +189,9 @@ static void on_datagram(struct udp_sock *s, size_t i)
 		SX_LOG_WARN_RL("dropped a truncated or sourceless datagram");
 		return;
 	}
-	if (all_crlf(p, rx->len)) {
-		/* RFC 5626 3.5.1: a CRLF ping gets a CRLF pong */
+	if (is_keepalive(p, rx->len)) {
+		/* dropped without a log line or a 400; a CRLF ping gets a
+		 * CRLF pong (RFC 5626 3.5.1) */
 		if (sx_sip__is_ping(p, rx->len) &&
 		    !sx_udp_send(s->u, &rx->src, "\r\n", 2))
 			tp->st.keepalives++;

@@ -1,14 +1,17 @@
 /*
  * Proxy request processing (RFC 3261 16.3 validation, 16.4 Route
- * processing, 16.5 target determination through the co-located
- * registrar, 16.11 stateless forwarding of ACK and stray responses).
- * Stateful forwarding and response selection are in fork.c.
+ * processing, 22.3 authentication (auth.c), permissions and forwarding
+ * rules (rules.c), 16.5 target determination through the co-located
+ * registrar with NAT received routing, 16.11 stateless forwarding of
+ * ACK and stray responses).  Stateful forwarding and response selection
+ * are in fork.c.
  */
 #define SX_LOG_MOD "proxy"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sx/sip/hdrs.h>
 #include <sx/sip/print.h>
@@ -20,6 +23,12 @@
 
 /** Room for the Unsupported lines of a 420. */
 #define PX_UNSUPPORTED_MAX 1024u
+/** Room for a 403 reason naming a permission. */
+#define PX_REASON_MAX 160u
+/** Room for a P-Asserted-Identity value we add. */
+#define PX_PAI_MAX (3u * SX_SIP_AUTH_MAX_USER_LEN + PX_HOSTPORT_MAX + 16u)
+/** Room for a Route a forwarding rule pushes. */
+#define PX_FWD_ROUTE_MAX 320u
 
 static void proxy_destroy(void *obj)
 {
@@ -28,7 +37,33 @@ static void proxy_destroy(void *obj)
 		px_fwd_drop_all(px);
 		pthread_mutex_destroy(&px->lock);
 	}
+	if (px->rules_lock_made) {
+		px_rules_fini(px);
+		pthread_mutex_destroy(&px->rules_lock);
+	}
+	sx_mem_unref(px->auth);
+	sx_mem_unref(px->remote_reg);
+	sx_mem_unref(px->realm);
 	sx_mem_unref(px->domain);
+}
+
+/* The Route towards a registrar on another host: an IP literal with a
+ * port ("10.0.0.2:5060", "[::1]:5060"); names would need DNS at start. */
+static int remote_reg_init(struct sx_proxy *px, const char *hostport)
+{
+	char uri[PX_HOSTPORT_MAX + 16];
+	struct sx_sip_uri u;
+	int n = snprintf(uri, sizeof(uri), "sip:%s;lr", hostport);
+
+	if (n < 0 || (size_t)n >= sizeof(uri) ||
+	    sx_sip_uri_parse(&u, sx_sl_make(uri, (size_t)n)) ||
+	    u.user.len || u.host_type == SX_SIP_HOST_NAME)
+		return -EINVAL;
+	px->remote_reg = sx_mem_zalloc((size_t)n + 3, NULL);
+	if (!px->remote_reg)
+		return -ENOMEM;
+	snprintf(px->remote_reg, (size_t)n + 3, "<%s>", uri);
+	return 0;
 }
 
 int sx_proxy_alloc(struct sx_proxy **proxyp, const struct sx_proxy_prm *prm)
@@ -46,14 +81,30 @@ int sx_proxy_alloc(struct sx_proxy **proxyp, const struct sx_proxy_prm *prm)
 		return err;
 	}
 	px->lock_made = true;
-	px->domain = sx_mem_strndup(prm->domain, strlen(prm->domain));
-	if (!px->domain) {
+	err = -pthread_mutex_init(&px->rules_lock, NULL);
+	if (err) {
 		sx_mem_unref(px);
-		return -ENOMEM;
+		return err;
 	}
+	px->rules_lock_made = true;
 	px->reg = prm->reg;
+	if (!px->reg && prm->remote_registrar) {
+		err = remote_reg_init(px, prm->remote_registrar);
+		if (err) {
+			sx_mem_unref(px);
+			return err;
+		}
+	}
 	px->record_route = prm->record_route;
 	px->store = prm->store;
+	px->domain = sx_mem_strndup(prm->domain, strlen(prm->domain));
+	err = px->domain ? px_auth_init(px, prm) : -ENOMEM;
+	if (!err)
+		err = px_rules_init(px, prm);
+	if (err) {
+		sx_mem_unref(px);
+		return err;
+	}
 	*proxyp = px;
 	return 0;
 }
@@ -105,8 +156,8 @@ bool px_uri_is_us(const struct sx_proxy *px, const struct sx_sip_uri *uri,
  * address, sip:uas@127.0.0.1:38090 is a device's contact (a remote
  * target), not an address-of-record of ours.
  */
-static bool uri_in_domain(const struct sx_proxy *px, const struct sx_sip_uri *u,
-			  const struct sx_sip_peer *in)
+bool px_uri_in_domain(const struct sx_proxy *px, const struct sx_sip_uri *u,
+		      const struct sx_sip_peer *in)
 {
 	if ((u->scheme != SX_SIP_URI_SIP && u->scheme != SX_SIP_URI_SIPS) ||
 	    !sx_sl_eq_cstr_nocase(u->host, px->domain))
@@ -253,12 +304,72 @@ static size_t routes_left(const struct px_req *rq)
 	       (rq->strict_rm ? 1 : 0);
 }
 
-static const struct sx_sip_uri *request_uri(const struct px_req *rq)
+const struct sx_sip_uri *px_request_uri(const struct px_req *rq)
 {
 	const struct sx_sip_msg *msg = rq->msg;
 	if (rq->strict_rm)
 		return &msg->routes[msg->nroutes - 1].addr.uri;
 	return &msg->ruri;
+}
+
+/* -- NAT (received routing) ---------------------------------------------- */
+
+/* RFC 1918, RFC 6598 shared, link-local; IPv6 ULA and link-local. */
+static bool private_addr(const struct sx_sa *sa)
+{
+	char buf[SX_SA_STRLEN];
+	unsigned a = 0, b = 0;
+
+	if (sx_sa_print_addr(sa, buf, sizeof(buf)) < 0)
+		return false;
+	if (sx_sa_af(sa) == AF_INET6)
+		return !strncasecmp(buf, "fc", 2) || !strncasecmp(buf, "fd", 2) ||
+		       !strncasecmp(buf, "fe8", 3) ||
+		       !strncasecmp(buf, "fe9", 3) ||
+		       !strncasecmp(buf, "fea", 3) || !strncasecmp(buf, "feb", 3);
+	if (sscanf(buf, "%u.%u.", &a, &b) != 2)
+		return false;
+	return a == 10 || (a == 172 && b >= 16 && b <= 31) ||
+	       (a == 192 && b == 168) || (a == 100 && b >= 64 && b <= 127) ||
+	       (a == 169 && b == 254) || a == 0;
+}
+
+bool px_nat_received(const struct sx_sip_uri *uri, struct sx_sl received,
+		     struct sx_sl transport)
+{
+	struct sx_sa rcv, contact;
+	struct sx_sl host = uri->host;
+
+	if (!received.len || sx_sa_parse(&rcv, received))
+		return false;
+	if (uri->host_type == SX_SIP_HOST_IPV6 && host.len >= 2)
+		host = sx_sl_sub(host, 1, host.len - 2);
+	bool connection = transport.len && !sx_sl_eq_cstr_nocase(transport,
+								   "udp");
+	if (uri->host_type == SX_SIP_HOST_NAME)
+		return connection;
+	if (sx_sa_set_str(&contact, host,
+			  uri->has_port ? uri->port : SX_SIP_PORT))
+		return false;
+	if (sx_sa_eq(&contact, &rcv))
+		return false;
+	return connection || private_addr(&contact);
+}
+
+static int received_hop(const struct px_target *t,
+			const struct sx_sip_peer *in, struct sx_sip_peer *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->proto = t->transport.len ? sx_sip_proto_lookup(t->transport)
+				      : SX_SIP_PROTO_UDP;
+	if (dst->proto == SX_SIP_PROTO_NONE)
+		dst->proto = SX_SIP_PROTO_UDP;
+	dst->local = in->local;
+	int err = sx_sa_parse(&dst->remote, t->received);
+	if (!err && !sx_sa_port(&dst->remote))
+		sx_sa_set_port(&dst->remote,
+			       sx_sip_proto_default_port(dst->proto));
+	return err;
 }
 
 int px_target_hop(const struct px_req *rq, const struct px_target *t,
@@ -275,6 +386,8 @@ int px_target_hop(const struct px_req *rq, const struct px_target *t,
 			return -EINVAL;
 		return px_next_hop(&a.uri, rq->peer, dst);
 	}
+	if (t->received.len && !routes_left(rq))
+		return received_hop(t, rq->peer, dst);
 	if (routes_left(rq))
 		return px_next_hop(&msg->routes[rq->pop_route ? 1 : 0].addr.uri,
 				   rq->peer, dst);
@@ -282,7 +395,7 @@ int px_target_hop(const struct px_req *rq, const struct px_target *t,
 		int err = sx_sip_uri_parse(&uri, t->uri);
 		return err ? err : px_next_hop(&uri, rq->peer, dst);
 	}
-	return px_next_hop(request_uri(rq), rq->peer, dst);
+	return px_next_hop(px_request_uri(rq), rq->peer, dst);
 }
 
 /* -- 16.6 printing -------------------------------------------------------- */
@@ -309,7 +422,7 @@ int px_print_fwd(const struct px_req *rq, const struct px_target *t,
 	struct sx_sip_edit e = {.pop_via = true,
 				.pop_route = rq->pop_route,
 				.set_max_forwards = true};
-	char rr[PX_HOSTPORT_MAX + 32];
+	char rr[PX_HOSTPORT_MAX + 32], pai[PX_PAI_MAX];
 	struct sx_buf via;
 	int err;
 
@@ -326,7 +439,7 @@ int px_print_fwd(const struct px_req *rq, const struct px_target *t,
 	if (t->uri.len)
 		e.ruri = t->uri;
 	if (rq->strict_rm) {
-		e.ruri = request_uri(rq)->raw;
+		e.ruri = px_request_uri(rq)->raw;
 		e.remove[e.nremove++] = rq->strict_rm;
 	}
 	int n = snprintf(rr, sizeof(rr), "<sip:%s;lr%s%s>", rq->self,
@@ -336,6 +449,7 @@ int px_print_fwd(const struct px_req *rq, const struct px_target *t,
 		add_prepend(&e, "Record-Route", sx_sl_make(rr, (size_t)n));
 	if (t->path.len)
 		add_prepend(&e, "Route", t->path);
+	px_identity_edit(rq, t, &e, pai, sizeof(pai));
 	err = sx_sip_msg_print(msg, &e, out);
 	if (!err)
 		err = sx_buf_err(out);
@@ -346,16 +460,53 @@ out:
 
 /* -- 16.5 targets --------------------------------------------------------- */
 
-/* Targets of a request to our domain, highest q first (16.6). */
+/* A registrar contact as a target; NAT bindings are sent to their
+ * source address (the Request-URI stays the contact). */
+static int contact_target(const struct sx_registrar_contact *c,
+			  struct px_target *t)
+{
+	struct sx_sip_uri uri;
+	int err = sx_sip_uri_parse(&uri, sx_sl_cstr(c->uri));
+
+	if (err)
+		return err;
+	*t = (struct px_target){
+	    .uri = sx_sl_cstr(c->uri), .path = sx_sl_cstr(c->path), .q = c->q};
+	if (px_nat_received(&uri, sx_sl_cstr(c->received),
+			    sx_sl_cstr(c->transport))) {
+		t->received = sx_sl_cstr(c->received);
+		t->transport = sx_sl_cstr(c->transport);
+	}
+	return 0;
+}
+
+/* No registrar in this process: the one on another host answers a
+ * request to our domain with 3xx, and fork.c recurses on its contacts
+ * (16.5: "the proxy MAY ... use a redirect server"); REGISTER goes there
+ * as it is.  480 when none is configured. */
+static void to_remote_registrar(struct px_req *rq)
+{
+	if (!rq->px->remote_reg) {
+		px_reply(rq->stsx, 480, NULL, SX_SL_NULL);
+		return;
+	}
+	struct px_target t = {.path = sx_sl_cstr(rq->px->remote_reg)};
+	px_fork(rq, &t, 1);
+}
+
+/* Targets of a request to our domain, highest q first (16.6); targets
+ * needing a permission the caller lacks are left out. */
 static void to_registrar(struct px_req *rq)
 {
 	struct sx_registrar_redirect_res res = {0};
 	struct px_target t[SX_PROXY_FORK_MAX];
+	char reason[PX_REASON_MAX] = "";
+	uint16_t denied = 0;
 	size_t n = 0;
 	int err;
 
 	if (!rq->px->reg) {
-		px_reply(rq->stsx, 480, NULL, SX_SL_NULL);
+		to_remote_registrar(rq);
 		return;
 	}
 	err = sx_registrar_redirect(rq->px->reg, rq->msg, &res);
@@ -370,33 +521,75 @@ static void to_registrar(struct px_req *rq)
 		goto out;
 	}
 	for (size_t i = 0; i < res.cs->n && n < SX_PROXY_FORK_MAX; i++) {
-		const struct sx_registrar_contact *c = &res.cs->c[i];
-		t[n++] = (struct px_target){sx_sl_cstr(c->uri),
-					    sx_sl_cstr(c->path), c->q};
+		uint16_t st;
+		if (contact_target(&res.cs->c[i], &t[n]))
+			continue;
+		struct sx_sip_uri uri;
+		if (!sx_sip_uri_parse(&uri, t[n].uri) &&
+		    (st = px_permission_check(rq, &uri, reason,
+					      sizeof(reason)))) {
+			denied = st;
+			continue;
+		}
+		n++;
 	}
-	px_fork(rq, t, n);
+	if (!n)
+		px_reply(rq->stsx, denied ? denied : 480,
+			 denied ? reason : NULL, SX_SL_NULL);
+	else
+		px_fork(rq, t, n);
 out:
 	sx_mem_unref(res.cs);
 }
 
+/* forwardingrules.xml: 1 when a rule routed the request elsewhere. */
+static int by_forwarding_rules(struct px_req *rq)
+{
+	char route[PX_FWD_ROUTE_MAX];
+	int r = px_forward_route(rq, route, sizeof(route));
+
+	if (r == 1) {
+		struct px_target t = {.path = sx_sl_cstr(route)};
+		px_fork(rq, &t, 1);
+	}
+	return r == 1;
+}
+
 static void route_request(struct px_req *rq)
 {
-	static const struct px_target keep = {SX_SL_NULL, SX_SL_NULL, 0};
+	static const struct px_target keep = {.q = 0};
+	char reason[PX_REASON_MAX];
 
-	bool ours = uri_in_domain(rq->px, request_uri(rq), rq->peer);
+	bool ours = px_uri_in_domain(rq->px, px_request_uri(rq), rq->peer);
 	bool routed = rq->pop_route || rq->strict_rm;
+	bool in_dialog = rq->msg->to_tag.len;
+	bool known = rq->authed || rq->trusted;
+	uint16_t st;
 
+	/* no relaying for callers we do not know: neither by the
+	 * Request-URI nor by a pre-loaded Route */
+	if (!in_dialog && !known && (!ours || routes_left(rq))) {
+		px_reply(rq->stsx, 403, "Relaying Denied", SX_SL_NULL);
+		return;
+	}
+	st = px_permission_check(rq, px_request_uri(rq), reason,
+				 sizeof(reason));
+	if (st) {
+		px_reply(rq->stsx, st, reason, SX_SL_NULL);
+		return;
+	}
 	/* 16.4/12.2: a mid-dialog request routed through us carries the
 	 * remote target in its Request-URI: no location lookup */
-	if (routes_left(rq) || (routed && (!ours || rq->msg->to_tag.len))) {
+	if (routes_left(rq) || (routed && (!ours || in_dialog))) {
 		px_fork(rq, &keep, 1);
 		return;
 	}
-	if (ours) {
-		to_registrar(rq);
+	if (by_forwarding_rules(rq))
 		return;
-	}
-	px_reply(rq->stsx, 403, "Relaying Denied", SX_SL_NULL);
+	if (ours)
+		to_registrar(rq);
+	else
+		px_reply(rq->stsx, 403, "Relaying Denied", SX_SL_NULL);
 }
 
 static int req_init(struct px_req *rq, struct sx_proxy *px,
@@ -407,6 +600,7 @@ static int req_init(struct px_req *rq, struct sx_proxy *px,
 	rq->msg = msg;
 	rq->peer = peer;
 	rq->loop_hash = loop_hash(msg);
+	rq->trusted = px_is_trusted(px, &peer->remote);
 	return px_self(peer, rq->self, sizeof(rq->self));
 }
 
@@ -429,6 +623,7 @@ void sx_proxy_request(struct sx_proxy *px, struct sx_ev *loop,
 		return;
 	}
 	rq.stsx = stsx;
+	rq.loop = loop;
 	st = validate(&rq, &reason, extra, sizeof(extra), &extra_len);
 	if (!st)
 		st = process_route(&rq);
@@ -436,7 +631,8 @@ void sx_proxy_request(struct sx_proxy *px, struct sx_ev *loop,
 		px_reply(stsx, st, reason, sx_sl_make(extra, extra_len));
 		return;
 	}
-	route_request(&rq);
+	if (!px_authenticate(&rq))
+		route_request(&rq);
 }
 
 /* -- 16.11 stateless ------------------------------------------------------ */
@@ -445,7 +641,7 @@ void sx_proxy_stateless(struct sx_proxy *px, struct sx_sip_tsx_layer *layer,
 			const struct sx_sip_msg *msg,
 			const struct sx_sip_peer *peer)
 {
-	static const struct px_target keep = {SX_SL_NULL, SX_SL_NULL, 0};
+	static const struct px_target keep = {.q = 0};
 	char branch[SX_SIP_BRANCH_SIZE];
 	struct sx_sip_peer dst;
 	struct px_req rq;

@@ -8,10 +8,12 @@
 #define SX_PROXY_INT_H
 
 #include <pthread.h>
+#include <time.h>
 
 #include <sx/port/sa.h>
 #include <sx/server/proxy.h>
 #include <sx/server/registrar.h>
+#include <sx/sip/print.h>
 #include <sx/util/buf.h>
 
 /** Room for a printed "host:port" of ours. */
@@ -19,9 +21,29 @@
 /** Room for a Via value we push (before the previous one). */
 #define PX_VIA_MAX 256u
 
+/** A rules file reloaded when its mtime changes (rules.c). */
+struct px_watched {
+	char *path;	   /**< NULL = not configured */
+	void *obj;	   /**< loaded rules (sx_mem object), NULL = none */
+	struct timespec mtime;
+	uint64_t checked_ms;
+	int (*load)(void **objp, const char *path);
+};
+
 struct sx_proxy {
 	char *domain;
+	struct sx_sip_auth *auth; /**< 407 engine, NULL = no authentication */
+	char *realm;		  /**< its realm (with @auth) */
+	struct sx_sa trusted[SX_PROXY_TRUSTED_MAX];
+	size_t ntrusted;
+	/** authrules.xml, permission.xml, forwardingrules.xml */
+	pthread_mutex_t rules_lock;
+	bool rules_lock_made;
+	struct px_watched authrules, permissions, fwdrules;
 	struct sx_registrar *reg;
+	/** "<sip:host:port;lr>" of the remote registrar (Route we push),
+	 *  NULL when co-located or none */
+	char *remote_reg;
 	bool record_route;
 	struct sx_store *store; /**< call-state events (cse.h), may be NULL */
 	/** forwarding contexts still waiting for branches, freed with the
@@ -29,6 +51,10 @@ struct sx_proxy {
 	pthread_mutex_t lock;
 	bool lock_made;
 	struct px_fwd *live;
+	/** RFC 3263 resolvers, one per worker loop (fork.c, under @lock) */
+	struct px_dns *dns;
+	/** their name servers (c-ares CSV, not owned), NULL = resolv.conf */
+	const char *dns_servers;
 };
 
 /** One target of a forward: URI, Path routes, resolved next hop. */
@@ -37,6 +63,10 @@ struct px_target {
 	struct sx_sl path; /**< Path values to put as Route, may be empty */
 	uint16_t q;	   /**< q-value x 1000 (RFC 3261 16.6: serial
 			        forking by q groups) */
+	/** NAT: the binding's source "ip:port" to send to instead of the
+	 *  URI's host (px_nat_received()), empty = the URI decides */
+	struct sx_sl received;
+	struct sx_sl transport; /**< the binding's transport ("udp"...) */
 };
 
 /** A received request, as the proxy sees it after 16.3 / 16.4. */
@@ -51,9 +81,90 @@ struct px_req {
 	/** strict routing (16.4): Route field to drop, its URI the new
 	 *  Request-URI; NULL when loose */
 	const struct sx_sip_hdr *strict_rm;
+	bool trusted;	/**< source listed in [proxy] trusted */
+	bool authed;	/**< Proxy-Authorization checked OK (22.3) */
+	char user[SX_SIP_AUTH_MAX_USER_LEN + 1]; /**< authenticated user */
+	/** worker loop of the request (fork.c: ring timers, call-state
+	 *  events); NULL = none */
+	struct sx_ev *loop;
 };
 
 struct px_fwd; /* fork.c */
+
+/* -- proxy.c ------------------------------------------------------------- */
+
+/** Is @u an address-of-record of our domain (no port or @in's port)? */
+bool px_uri_in_domain(const struct sx_proxy *px, const struct sx_sip_uri *u,
+		      const struct sx_sip_peer *in);
+
+/** The Request-URI after Route processing (strict routing undone). */
+const struct sx_sip_uri *px_request_uri(const struct px_req *rq);
+
+/**
+ * NAT (like Kamailio nathelper fix_nated_register): should a binding
+ * with contact @uri, source @received ("ip:port") and @transport be
+ * reached at @received?  Yes when they differ and the contact host is
+ * a private or unroutable address, or the binding came over a
+ * connection (tcp, tls, ws, wss).
+ */
+bool px_nat_received(const struct sx_sip_uri *uri, struct sx_sl received,
+		     struct sx_sl transport);
+
+/* -- auth.c: authentication and identity (RFC 3261 22.3, RFC 3325) ------ */
+
+/** Set up the 407 engine and the trusted list from @prm.  0, -EINVAL,
+ *  -ENOMEM or the engine's error. */
+int px_auth_init(struct sx_proxy *px, const struct sx_proxy_prm *prm);
+
+/** Is @addr (port ignored) in [proxy] trusted? */
+bool px_is_trusted(const struct sx_proxy *px, const struct sx_sa *addr);
+
+/**
+ * Authenticate @rq when it needs it (a dialog-creating or out-of-dialog
+ * INVITE, REFER, SUBSCRIBE, MESSAGE or PUBLISH from our domain, from an
+ * untrusted source): sets rq->authed and rq->user on success.  Returns
+ * true when the request was answered (407, 400, 403 or 500).
+ */
+bool px_authenticate(struct px_req *rq);
+
+/**
+ * Identity edits for forwarding @rq to @t (RFC 3325, RFC 3261 22.3):
+ * our realm's Proxy-Authorization removed; P-Asserted-Identity /
+ * P-Preferred-Identity replaced by ours (in @buf of @cap bytes) for an
+ * authenticated caller, untrusted PAI dropped, PAI dropped towards an
+ * untrusted target outside our domain when Privacy: id.
+ */
+void px_identity_edit(const struct px_req *rq, const struct px_target *t,
+		      struct sx_sip_edit *e, char *buf, size_t cap);
+
+/* -- rules.c: authrules.xml, permission.xml, forwardingrules.xml --------- */
+
+/** Set the rule files of @prm and load them.  0 or -ENOMEM. */
+int px_rules_init(struct sx_proxy *px, const struct sx_proxy_prm *prm);
+
+/** Look at the rule files' mtimes on their next use, whenever they were
+ *  looked at last (tests; the files are polled once a second). */
+void px_rules_recheck(struct sx_proxy *px);
+
+/** Drop the loaded rules (teardown). */
+void px_rules_fini(struct sx_proxy *px);
+
+/**
+ * authrules.xml / permission.xml (sipXecs EnforceAuthRules): does
+ * the request of @rq to @ruri need a permission its caller lacks?
+ * Returns 0 when allowed, else a status (403) with the missing
+ * permission's name in @reason (@cap bytes: "<Name> Required").
+ */
+uint16_t px_permission_check(struct px_req *rq, const struct sx_sip_uri *ruri,
+			     char *reason, size_t cap);
+
+/**
+ * forwardingrules.xml: the host[:port] a rule routes @rq to, printed
+ * as a loose Route "<sip:HOST;lr>" into @buf (@cap bytes).  Returns 1
+ * when a rule routes it elsewhere, 0 when the registrar decides (no
+ * rule, or a rule routing to ourselves), -E2BIG.
+ */
+int px_forward_route(struct px_req *rq, char *buf, size_t cap);
 
 /** Our "addr:port" of @peer's local address into @buf. */
 int px_self(const struct sx_sip_peer *peer, char *buf, size_t cap);

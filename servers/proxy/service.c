@@ -1,7 +1,9 @@
 /*
  * The proxy as a hosted service (include/sx/server/service.h): its
- * [proxy] config schema and the glue to the co-located registrar
- * (RFC 3261 16.5 target determination in process).
+ * [proxy] config schema, the glue to the co-located registrar (RFC 3261
+ * 16.5 target determination in process) and to the host's credentials
+ * (RFC 3261 22.3: the proxy's own 407 engine looks HA1 up through
+ * sx_host_ha1_lookup()).
  */
 #define SX_LOG_MOD "proxy"
 
@@ -19,6 +21,29 @@ const struct sx_conf_key sx_proxy_conf_keys[] = {
     {"record_route", SX_CONF_BOOL, OFF(record_route), "yes", 0, 0, false,
      "Record-Route INVITE, SUBSCRIBE and REFER so in-dialog requests pass "
      "through the proxy"},
+    {"authenticate", SX_CONF_BOOL, OFF(authenticate), "yes", 0, 0, false,
+     "407-challenge INVITE, REFER, SUBSCRIBE, MESSAGE and PUBLISH from "
+     "users of our domain (no = trust From, for benchmarks only)"},
+    {"md5_first", SX_CONF_BOOL, OFF(md5_first), "yes", 0, 0, false,
+     "offer the MD5 challenge before SHA-256 (phones that answer only "
+     "the first one)"},
+    {"trusted", SX_CONF_STR, OFF(trusted), NULL, 0, 0, false,
+     "comma-separated IP addresses (gateways, media server) whose "
+     "requests need no authentication and whose P-Asserted-Identity is "
+     "kept"},
+    {"authrules", SX_CONF_STR, OFF(authrules), NULL, 0, 0, false,
+     "authrules.xml: permissions targets need (reloaded when it changes)"},
+    {"permissions", SX_CONF_STR, OFF(permissions), NULL, 0, 0, false,
+     "permission.xml: the permissions of each user (reloaded when it "
+     "changes)"},
+    {"forwardingrules", SX_CONF_STR, OFF(forwardingrules), NULL, 0, 0,
+     false, "forwardingrules.xml: which service gets a request (reloaded "
+     "when it changes)"},
+    {"registrar", SX_CONF_STR, OFF(registrar), NULL, 0, 0, false,
+     "ip:port of the registrar/redirect server when it runs in another "
+     "process or host: REGISTER is forwarded there, calls to our domain "
+     "get its 302 and the proxy follows the contacts (default: the "
+     "registrar of this process)"},
 };
 const size_t sx_proxy_conf_nkeys = SX_ARRAY_SIZE(sx_proxy_conf_keys);
 
@@ -30,13 +55,29 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	    .reg = sx_registrar_of_service(sx_host_service(host, "registrar")),
 	    .record_route = c->record_route,
 	    .store = sx_host_store(host),
+	    .lookup = c->authenticate ? sx_host_ha1_lookup : NULL,
+	    .lookup_arg = host,
+	    .realm = sx_host_realm(host),
+	    .md5_first = c->md5_first,
+	    .algs = sx_host_digest_algs(host),
+	    .trusted = c->trusted,
+	    .authrules = c->authrules,
+	    .permissions = c->permissions,
+	    .forwardingrules = c->forwardingrules,
+	    .remote_registrar = c->registrar,
 	};
 	struct sx_proxy *px = NULL;
 	int err = sx_proxy_alloc(&px, &prm);
 
-	if (!err && !prm.reg)
-		SX_LOG_WARN("no registrar in this process: requests to %s "
-			    "get 480", prm.domain);
+	if (!err && !prm.reg && !c->registrar)
+		SX_LOG_WARN("no registrar in this process and no [proxy] "
+			    "registrar: requests to %s get 480", prm.domain);
+	if (err == -EINVAL && !prm.reg && c->registrar)
+		SX_LOG_ERR("[proxy] registrar = %s: not an ip:port",
+			   c->registrar);
+	if (!err && !c->authenticate)
+		SX_LOG_WARN("[proxy] authenticate = no: callers of %s are "
+			    "not authenticated", prm.domain);
 	if (!err)
 		*svcp = px;
 	return err;

@@ -1,12 +1,19 @@
 /*
  * The proxy service (ARCHITECTURE.md 1, SIPXECS-REFERENCE.md 1.1): a
- * stateful RFC 3261 section 16 proxy in front of the co-located
- * registrar.  It validates requests (16.3), processes Route (16.4),
- * asks the registrar for the targets of requests to our domain (16.5),
- * forwards statefully with parallel forking over the highest q group
- * (16.6), picks the best response (16.7), propagates CANCEL (16.10) and
- * forwards ACK for 2xx and late 2xx statelessly (16.11).  REGISTER goes
- * to the registrar in process.  Other domains get 403 (no relaying).
+ * stateful RFC 3261 section 16 proxy in front of the registrar.  It
+ * validates requests (16.3), processes Route (16.4), asks the registrar
+ * for the targets of requests to our domain (16.5: in process when
+ * co-located, else over SIP, recursing on the redirect server's 3xx),
+ * forks statefully: q groups in series with a ring time, each group in
+ * parallel, 3xx recursion, RFC 3263 next hops (16.6), picks the best
+ * response (16.7), propagates CANCEL (16.10) and forwards ACK for 2xx
+ * and late 2xx statelessly (16.11).  REGISTER goes to the registrar
+ * (in process, or forwarded).  Callers of our domain authenticate with
+ * 407 (RFC 3261 22.3) and get a P-Asserted-Identity (RFC 3325); other
+ * domains are reached only by authenticated or trusted callers through
+ * forwardingrules.xml (403 otherwise: no relaying); authrules.xml and
+ * permission.xml restrict targets (docs/proxy.md).  Call-state events
+ * for the cdr service are written to the store (cse.h).
  *
  * The host process runs it through sx_proxy_service ([proxy] section,
  * struct sx_proxy_cfg).  Tests wire the core API below to a transaction
@@ -24,6 +31,7 @@
 
 #include <sx/port/ev.h>
 #include <sx/server/service.h>
+#include <sx/sip/auth.h>
 #include <sx/sip/msg.h>
 #include <sx/sip/tport.h>
 #include <sx/sip/tsx.h>
@@ -43,9 +51,19 @@ struct sx_store;
 /** Largest forwarded message we build, bytes. */
 #define SX_PROXY_MSG_MAX 65535u
 
+/** Most addresses in [proxy] trusted. */
+#define SX_PROXY_TRUSTED_MAX 32u
+
 /** [proxy] configuration (filled by the host from the schema). */
 struct sx_proxy_cfg {
 	bool record_route; /**< Record-Route dialog-creating requests */
+	bool authenticate; /**< 407-challenge local callers (RFC 3261 22.3) */
+	bool md5_first;	   /**< MD5 challenge before SHA-256 */
+	char *trusted;	   /**< "ip[,ip...]" needing no authentication */
+	char *authrules;   /**< authrules.xml path or NULL */
+	char *permissions; /**< permission.xml path or NULL */
+	char *forwardingrules; /**< forwardingrules.xml path or NULL */
+	char *registrar; /**< "host:port" of a registrar elsewhere, or NULL */
 };
 
 /** The config schema of [proxy]. */
@@ -63,11 +81,38 @@ struct sx_proxy_prm {
 	bool record_route;	   /**< see struct sx_proxy_cfg */
 	struct sx_store *store;	   /**< call-state events go here (cse.h);
 				        NULL = none recorded */
+	/** HA1 lookup of the proxy's own 407 engine (RFC 3261 22.3): set,
+	 *  requests from callers of our domain must authenticate; NULL =
+	 *  no authentication */
+	sx_sip_auth_lookup_h *lookup;
+	void *lookup_arg;	   /**< for @lookup */
+	const char *realm;	   /**< digest realm; NULL = @domain */
+	const uint8_t *secret;	   /**< nonce secret (copied), NULL =
+				        random: nonces then do not survive a
+				        restart nor verify on another node */
+	size_t secret_len;
+	bool md5_first;		   /**< see struct sx_proxy_cfg */
+	unsigned algs;		   /**< SX_SIP_AUTH_F_* offered; 0 = all */
+	const char *trusted;	   /**< "ip[,ip...]": sources needing no
+				        authentication, whose
+				        P-Asserted-Identity is kept, and
+				        targets that may see it; NULL */
+	const char *authrules;	   /**< authrules.xml (urlauth-00-00) */
+	const char *permissions;   /**< permission.xml (identity ->
+				        permission items) */
+	const char *forwardingrules; /**< forwardingrules.xml */
+	/** registrar/redirect server on another host ("ip:port"), used
+	 *  when @reg is NULL: REGISTER is forwarded to it and requests to
+	 *  our domain are sent to it for a 3xx whose contacts the proxy
+	 *  recurses on (RFC 3261 16.5, 16.7 step 3); NULL = none */
+	const char *remote_registrar;
 };
 
 /**
  * Create a proxy.  Free with sx_mem_unref() once no worker uses it.
- * Returns 0, -EINVAL or -ENOMEM.
+ * Returns 0, -EINVAL (no domain, a bad address in @prm->trusted, a bad
+ * realm) or -ENOMEM.  Rule files that cannot be read are logged and
+ * tried again when they change.
  */
 int sx_proxy_alloc(struct sx_proxy **proxyp,
 		   const struct sx_proxy_prm *prm) SX_MUST_CHECK;

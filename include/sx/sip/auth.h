@@ -16,7 +16,9 @@
  *
  * Algorithms: MD5 and SHA-256 (no -sess variants, no SHA-512-256, no
  * userhash, no auth-int).  Challenges offer SHA-256 first, then MD5, one
- * header field per algorithm (RFC 7616 3.7, RFC 8760 2.4).
+ * header field per algorithm (RFC 7616 3.7, RFC 8760 2.4); with
+ * sx_sip_auth_prm.md5_first MD5 comes first (RFC 8760 2.4 lets the
+ * server order by its preference; many phones answer only the first).
  *
  * What a caller sends for each result (sx_sip_auth_reply_print() does it):
  *   OK                              -> go on with the request
@@ -171,6 +173,9 @@ struct sx_sip_auth_prm {
 	bool opaque;                /**< send an opaque and require it back */
 	bool allow_no_qop;          /**< accept RFC 2069 responses without qop
 	                                 (no replay protection) */
+	bool md5_first;             /**< challenges list MD5 before SHA-256
+	                                 (phones that answer only the first
+	                                 challenge and know no SHA-256) */
 	uint32_t nc_entries;        /**< SX_SIP_AUTH_NC_ENTRIES */
 	uint32_t throttle_entries;  /**< SX_SIP_AUTH_THROTTLE_ENTRIES */
 	uint32_t throttle_fails;    /**< SX_SIP_AUTH_THROTTLE_FAILS */
@@ -269,8 +274,9 @@ int sx_sip_auth_check_msg(struct sx_sip_auth *auth,
 
 /**
  * Append the challenge header fields ("WWW-Authenticate: Digest ...\r\n"
- * or Proxy-Authenticate), one per algorithm, SHA-256 first, all with the
- * same fresh nonce.  @src is the requester (used with bind_source).
+ * or Proxy-Authenticate), one per algorithm, SHA-256 first (MD5 first
+ * with sx_sip_auth_prm.md5_first), all with the same fresh nonce.  @src
+ * is the requester (used with bind_source).
  * Returns 0 or the buffer's error (-ENOMEM, -E2BIG), or -EIO.
  */
 int sx_sip_auth_challenge_print(struct sx_sip_auth *auth,

@@ -129,7 +129,7 @@ void sx_sip_auth__lru_del(struct sx_auth_lru *t,
 struct sx_sip_auth {
 	char realm[SX_SIP_AUTH_MAX_REALM_LEN];
 	size_t realm_len;
-	bool proxy, bind_source, opaque, allow_no_qop;
+	bool proxy, bind_source, opaque, allow_no_qop, md5_first;
 	unsigned algs;
 	uint32_t lifetime_s;
 	uint32_t thr_fails, thr_window_s, thr_max_s;

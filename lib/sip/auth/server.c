@@ -69,6 +69,7 @@ static void configure(struct sx_sip_auth *a, const struct sx_sip_auth_prm *prm)
 	a->bind_source = prm->bind_source;
 	a->opaque = prm->opaque;
 	a->allow_no_qop = prm->allow_no_qop;
+	a->md5_first = prm->md5_first;
 	a->algs =
 	    prm->algs ? prm->algs : SX_SIP_AUTH_F_SHA256 | SX_SIP_AUTH_F_MD5;
 	a->lifetime_s =
@@ -237,9 +238,11 @@ int sx_sip_auth_challenge_print(struct sx_sip_auth *a, const struct sx_sa *src,
 	if (err)
 		return err;
 	/* RFC 7616 3.7: most preferred algorithm first */
+	if ((a->algs & SX_SIP_AUTH_F_MD5) && a->md5_first)
+		put_challenge(a, SX_SIP_ALG_MD5, nonce, stale, out);
 	if (a->algs & SX_SIP_AUTH_F_SHA256)
 		put_challenge(a, SX_SIP_ALG_SHA256, nonce, stale, out);
-	if (a->algs & SX_SIP_AUTH_F_MD5)
+	if ((a->algs & SX_SIP_AUTH_F_MD5) && !a->md5_first)
 		put_challenge(a, SX_SIP_ALG_MD5, nonce, stale, out);
 	return sx_buf_err(out);
 }

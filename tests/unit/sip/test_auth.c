@@ -196,7 +196,8 @@ out:
 	return err;
 }
 
-/* One field per algorithm, SHA-256 first, same nonce (RFC 7616 3.7). */
+/* One field per algorithm, SHA-256 first (MD5 with md5_first), same
+ * nonce (RFC 7616 3.7). */
 static int test_challenge_format(void)
 {
 	int err = 0;
@@ -243,6 +244,26 @@ static int test_challenge_format(void)
 	UT_EQ(s.len - 2, (size_t)sx_sl_chr(s, '\r'));
 	UT_OK(sx_sip_challenge_parse(&c1, sx_sl_sub(s, 20, s.len - 22)));
 	UT_TRUE(!c1.stale && !c1.opaque.p);
+	sx_mem_unref(a);
+	a = NULL;
+
+	/* md5_first: MD5 leads (RFC 8760 2.4 server preference) */
+	sx_buf_reset(&b);
+	base_prm(&p);
+	p.md5_first = true;
+	UT_OK(sx_sip_auth_alloc(&a, &p));
+	UT_OK(sx_sip_auth_challenge_print(a, NULL, T0, false, &b));
+	s = sx_buf_sl(&b);
+	eol = sx_sl_chr(s, '\r');
+	UT_TRUE(eol > 0);
+	l1 = sx_sl_sub(s, 18, (size_t)eol - 18);
+	l2 = sx_sl_sub(s, (size_t)eol + 2 + 18, s.len);
+	l2 = sx_sl_sub(l2, 0, l2.len - 2);
+	UT_OK(sx_sip_challenge_parse(&c1, l1));
+	UT_OK(sx_sip_challenge_parse(&c2, l2));
+	UT_EQ(SX_SIP_ALG_MD5, c1.alg);
+	UT_EQ(SX_SIP_ALG_SHA256, c2.alg);
+	UT_TRUE(sx_sl_eq(c1.nonce, c2.nonce));
 out:
 	sx_buf_fini(&b);
 	sx_mem_unref(a);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sx/sip/auth.h>
 #include <sx/sip/tp_udp.h>
 #include <sx/sip/transport.h>
 #include <sx/sip/tsx.h>
@@ -65,6 +66,10 @@ static const struct sx_conf_key sip_keys[] = {
      false,
      "digest nonce secret (default: auth.secret beside the "
      "database)"},
+    {"digest_algorithms", SX_CONF_STR, SIP_OFF(digest_algorithms), "md5", 0,
+     0, false,
+     "digest algorithms challenged with: md5, sha-256 or both (RFC 8760; "
+     "many phones, baresip among them, fail on any SHA-256 challenge)"},
 };
 
 static const struct sx_conf_key store_keys[] = {
@@ -174,6 +179,27 @@ static int derive_domain(struct sx_host_cfg *cfg)
 	return set_str(&cfg->sip.domain, name, strlen(name));
 }
 
+/* "md5, sha-256" -> SX_SIP_AUTH_F_* flags; 0 for anything else. */
+static unsigned parse_algs(const char *list)
+{
+	struct sx_sl rest = sx_sl_cstr(list);
+	unsigned algs = 0;
+
+	while (rest.len) {
+		ssize_t comma = sx_sl_chr(rest, ',');
+		size_t n = comma < 0 ? rest.len : (size_t)comma;
+		struct sx_sl item = sx_sl_trim(sx_sl_sub(rest, 0, n));
+		if (sx_sl_eq_cstr_nocase(item, "md5"))
+			algs |= SX_SIP_AUTH_F_MD5;
+		else if (sx_sl_eq_cstr_nocase(item, "sha-256"))
+			algs |= SX_SIP_AUTH_F_SHA256;
+		else
+			return 0;
+		rest = sx_sl_sub(rest, comma < 0 ? n : n + 1, rest.len);
+	}
+	return algs;
+}
+
 static int derive_sip(struct sx_host_cfg *cfg, struct sx_conf_err *e)
 {
 	struct sx_host_sip_cfg *s = &cfg->sip;
@@ -191,6 +217,10 @@ static int derive_sip(struct sx_host_cfg *cfg, struct sx_conf_err *e)
 		            SX_HOST_NAME_MAX);
 	if (!s->tls_cert != !s->tls_key)
 		return derr(e, cfg, "[sip] tls_cert and tls_key go together");
+	s->digest_algs = parse_algs(s->digest_algorithms);
+	if (!s->digest_algs)
+		return derr(e, cfg, "[sip] digest_algorithms: md5, sha-256 "
+		            "or both, not '%s'", s->digest_algorithms);
 	if (s->t1_ms > s->t2_ms)
 		return derr(e, cfg, "[sip] t1 (%u ms) exceeds t2 (%u ms)",
 		            s->t1_ms, s->t2_ms);

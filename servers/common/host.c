@@ -67,6 +67,11 @@ const char *sx_host_realm(const struct sx_host *h)
 	return h ? h->cfg->sip.realm : NULL;
 }
 
+unsigned sx_host_digest_algs(const struct sx_host *h)
+{
+	return h ? h->cfg->sip.digest_algs : 0;
+}
+
 void *sx_host_service(struct sx_host *h, const char *name)
 {
 	for (size_t i = 0; h && name && i < h->nsvc; i++)

@@ -54,6 +54,8 @@ struct sx_host_sip_cfg {
 	uint32_t t1_ms, t2_ms, t4_ms; /**< RFC 3261 timers */
 	char *auth_secret_file;       /**< digest nonce secret (default: beside
 	                                   the database) */
+	char *digest_algorithms;      /**< "md5", "sha-256" or both */
+	unsigned digest_algs;         /**< derived: SX_SIP_AUTH_F_* */
 };
 
 /** [store] */

@@ -113,6 +113,9 @@ int sx_host_ha1_lookup(struct sx_sl user, struct sx_sl realm,
 /** SIP domain and digest realm ([sip] domain / realm). */
 const char *sx_host_domain(const struct sx_host *h);
 const char *sx_host_realm(const struct sx_host *h);
+/** Digest algorithms to challenge with ([sip] digest_algorithms):
+ *  SX_SIP_AUTH_F_* flags for struct sx_sip_auth_prm.algs. */
+unsigned sx_host_digest_algs(const struct sx_host *h);
 /** A service hosted in this process, or NULL (for in-process calls). */
 void *sx_host_service(struct sx_host *h, const char *name);
 

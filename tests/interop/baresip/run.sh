@@ -120,4 +120,23 @@ if [ "$rc" != 0 ]; then
 	done
 	fail "baresip-call.sh exited with $rc"
 fi
+# the call left exactly one CDR: alice -> bob, answered and hung up
+cdr_ok=1
+for _ in $(seq 1 50); do # the cdr service polls the call events every second
+	"$BIN/sipxctl" -c "$W/sipxecs.conf" cdr list --format csv >"$W/cdr.csv" 2>&1 || true
+	python3 - "$W/cdr.csv" <<'PY' && { cdr_ok=0; break; }
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+ok = (len(rows) == 1 and rows[0]['termination'] == 'completed'
+      and rows[0]['caller'].startswith('sip:alice@')
+      and rows[0]['callee'].startswith('sip:bob@')
+      and rows[0]['connect'] and rows[0]['end']
+      and rows[0]['direction'] == 'internal')
+if ok:
+    print("CDR:", dict(rows[0]))
+sys.exit(0 if ok else 1)
+PY
+	sleep 0.2
+done
+[ "$cdr_ok" = 0 ] || { cat "$W/cdr.csv"; fail "no single completed alice -> bob CDR"; }
 echo "baresip call through sipxecs: passed"

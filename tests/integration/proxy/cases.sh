@@ -21,7 +21,8 @@
 #                 486 (480), only then the second gets the INVITE and
 #                 answers 200 (RFC 3261 16.6 serial forking by q)
 # Callees are sipp UAS scenarios registered as bob@127.0.0.1; the caller
-# is a sipp UAC.  Loopback and free ports only.
+# is a sipp UAC.  Each call that reached a callee leaves exactly one CDR
+# with the expected termination (sipxctl cdr list).  Loopback and free ports only.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 CASE=${1:?usage: cases.sh BIN_DIR SHARED_DIR CASE}
@@ -52,12 +53,14 @@ cancel)
 	sipp_fg caller -sf "$MY/uac-cancel.xml" -key ruri "$BOB" -key from "$ALICE" \
 		"${UAC_ARGS[@]}" "127.0.0.1:$PORT" || fail "caller: CANCEL -> 200 + 487"
 	sipp_wait "${CALLEE[ring]}" "callee: CANCEL -> 200, 487, ACK"
+	cdr_expect 1 abandoned 487
 	;;
 busy)
 	callee busy "$UA" 1.0 "$(reject_scenario 486 "Busy Here")" -d 0
 	sipp_fg caller -sf "$(final_scenario 486)" -key ruri "$BOB" -key from "$ALICE" \
 		"${UAC_ARGS[@]}" "127.0.0.1:$PORT" || fail "caller did not get 486"
 	sipp_wait "${CALLEE[busy]}" "callee: 486 -> ACK"
+	cdr_expect 1 failed 486
 	;;
 unknown)
 	sipp_fg caller -sf "$(final_scenario 404)" -key ruri "sip:nobody@$DOMAIN:$PORT" \
@@ -77,6 +80,7 @@ no-answer)
 	sipp_fg caller -sf "$(final_scenario 408)" -key ruri "$BOB" -key from "$ALICE" \
 		"${UAC_ARGS[@]}" "127.0.0.1:$PORT" || fail "caller did not get 408"
 	sipp_wait "${CALLEE[silent]}" "silent callee"
+	cdr_expect 1 failed 408
 	;;
 ring-timeout)
 	callee ring "$UA" 1.0 "$MY/uas-ring.xml" -timeout 240
@@ -92,6 +96,7 @@ fork)
 		-key expires 600 "${UAC_ARGS[@]}" "127.0.0.1:$PORT" || fail "caller: call not answered"
 	sipp_wait "${CALLEE[answer]}" "answering contact"
 	sipp_wait "${CALLEE[ring]}" "ringing contact did not get CANCEL / 487"
+	cdr_expect 1 completed
 	;;
 serial-486 | serial-480)
 	st=${CASE#serial-}
@@ -104,6 +109,7 @@ serial-486 | serial-480)
 		fail "caller: the q=0.5 contact did not answer after the q=1.0 one said $st"
 	sipp_wait "${CALLEE[first]}" "q=1.0 contact: INVITE, $st, ACK without a CANCEL"
 	sipp_wait "${CALLEE[second]}" "q=0.5 contact did not get the INVITE"
+	cdr_expect 1 completed
 	;;
 *)
 	echo "unknown case $CASE" >&2

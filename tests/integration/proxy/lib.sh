@@ -183,3 +183,30 @@ reject_scenario() {
 	sed -e "s/@CODE@/$1/g" -e "s/@REASON@/$2/g" "$MY/uas-reject.xml" >"$out"
 	echo "$out"
 }
+
+# cdr_expect COUNT TERMINATION [FAILURE_STATUS] -- the cdr service (on by
+# default in the server started last) wrote exactly COUNT CDRs, each with
+# that termination (and failure status), no call twice; waits (bounded)
+# for its polling to catch up
+cdr_expect() {
+	local want=$1 term=$2 status=${3:-} out=$W/cdr.csv
+	[ -x "$BIN/sipxctl" ] || skip "$BIN/sipxctl not built"
+	for _ in $(seq 1 100); do
+		"$BIN/sipxctl" -c "$W/s.conf" cdr list --format csv >"$out" 2>"$W/cdr.err" || true
+		[ $(($(wc -l <"$out") - 1)) -ge "$want" ] && break
+		sleep 0.2
+	done
+	python3 - "$out" "$want" "$term" "$status" <<'PY' || fail "CDRs: want $want $term $status"
+import collections, csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+want, term, status = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+dups = [i for i, n in collections.Counter(r['call_id'] for r in rows).items() if n > 1]
+bad = [r for r in rows if r['termination'] != term or not r['start'] or not r['end']
+       or (status and r['failure_status'] != status)
+       or (term == 'completed' and not r['connect'])]
+print(f"CDRs: {len(rows)} (want {want} {term} {status}), duplicates {len(dups)}, bad {len(bad)}")
+for r in bad[:3]:
+    print("  bad:", dict(r))
+sys.exit(0 if len(rows) == want and not dups and not bad else 1)
+PY
+}

@@ -47,4 +47,5 @@ PY
 echo "$TP: $ok ok, $failed failed of $CALLS calls at $RATE/s in ${secs}s"
 [ "$ok" = "$CALLS" ] && [ "$failed" = 0 ] || fail "calls through the proxy over $TP"
 sipp_wait "$CALLEE_PID" "callee did not complete $CALLS calls over $TP"
+cdr_expect "$CALLS" completed
 echo "proxy load $TP: passed"

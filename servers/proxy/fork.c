@@ -19,6 +19,7 @@
 #define SX_LOG_MOD "proxy"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <sx/port/tmr.h>
@@ -80,6 +81,8 @@ struct px_fwd {
 	size_t held_len;
 	uint16_t held_status;
 	uint16_t best;  /**< best final so far (16.7) */
+	/** reason phrase of our own answer (px_reject), "" = default */
+	char reason[PX_REJECT_REASON_MAX];
 	char *best_buf; /**< its bytes, our Via popped; NULL when
 	                     we make it up */
 	size_t best_len;
@@ -303,6 +306,11 @@ static void cse_forwarded(struct px_fwd *f)
 
 /* -- answering upstream ---------------------------------------------------- */
 
+static const char *own_reason(const struct px_fwd *f)
+{
+	return f->reason[0] ? f->reason : NULL;
+}
+
 /* A final response of our own for @st with a fresh To tag (sx_mem). */
 static int made_up(struct px_fwd *f, uint16_t st, char **bufp, size_t *lenp)
 {
@@ -315,7 +323,7 @@ static int made_up(struct px_fwd *f, uint16_t st, char **bufp, size_t *lenp)
 		return -ENOTCONN;
 	sx_sip_tag_make(layer, tag);
 	sx_buf_init(&out, SX_PROXY_MSG_MAX);
-	err = sx_sip_reply_print(f->rq.msg, st, NULL, sx_sl_cstr(tag),
+	err = sx_sip_reply_print(f->rq.msg, st, own_reason(f), sx_sl_cstr(tag),
 	                         SX_SL_NULL, &out);
 	if (!err)
 		err = sx_buf_err(&out);
@@ -338,7 +346,7 @@ static void send_best(struct px_fwd *f)
 	bool event = initial_invite(f) && f->req_event; /* a call went out */
 
 	if (!buf && (!event || made_up(f, st, &buf, &len))) {
-		px_reply(f->stsx, st, NULL, SX_SL_NULL);
+		px_reply(f->stsx, st, own_reason(f), SX_SL_NULL);
 		return;
 	}
 	/* a failed call is recorded before the caller learns of it */
@@ -874,6 +882,31 @@ void px_fork(struct px_req *rq, const struct px_target *t, size_t n)
 	start_group(f);
 	if (!f->pending)
 		finish(f);
+}
+
+void px_reject(struct px_req *rq, uint16_t st, const char *reason)
+{
+	const struct sx_sip_msg *m = rq->msg;
+	struct px_fwd *f = NULL;
+
+	if (m->method == SX_SIP_METHOD_INVITE && !m->to_tag.len &&
+	    rq->px->store)
+		f = sx_mem_zalloc(sizeof(*f), fwd_destroy);
+	if (!f) {
+		px_reply(rq->stsx, st, reason, SX_SL_NULL);
+		return;
+	}
+	f->px = rq->px;
+	f->rq = *rq;
+	f->loop = rq->loop;
+	f->stsx = sx_mem_ref(rq->stsx);
+	sx_tmr_init(&f->serial);
+	f->best = st;
+	snprintf(f->reason, sizeof(f->reason), "%s", reason ? reason : "");
+	sx_sip_tsx_set_arg(rq->stsx, f);
+	fwd_link(f);
+	cse_forwarded(f); /* REQUEST; FAILURE goes with the answer */
+	finish(f);
 }
 
 void sx_proxy_cancel(struct sx_sip_tsx *invite, const struct sx_sip_msg *cancel)

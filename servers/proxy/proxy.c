@@ -487,7 +487,7 @@ static int contact_target(const struct sx_registrar_contact *c,
 static void to_remote_registrar(struct px_req *rq)
 {
 	if (!rq->px->remote_reg) {
-		px_reply(rq->stsx, 480, NULL, SX_SL_NULL);
+		px_reject(rq, 480, NULL);
 		return;
 	}
 	struct px_target t = {.path = sx_sl_cstr(rq->px->remote_reg)};
@@ -516,8 +516,7 @@ static void to_registrar(struct px_req *rq)
 		return;
 	}
 	if (res.status != 302 || !res.cs || !res.cs->n) {
-		px_reply(rq->stsx, res.status == 302 ? 480 : res.status, NULL,
-			 SX_SL_NULL);
+		px_reject(rq, res.status == 302 ? 480 : res.status, NULL);
 		goto out;
 	}
 	for (size_t i = 0; i < res.cs->n && n < SX_PROXY_FORK_MAX; i++) {
@@ -534,8 +533,7 @@ static void to_registrar(struct px_req *rq)
 		n++;
 	}
 	if (!n)
-		px_reply(rq->stsx, denied ? denied : 480,
-			 denied ? reason : NULL, SX_SL_NULL);
+		px_reject(rq, denied ? denied : 480, denied ? reason : NULL);
 	else
 		px_fork(rq, t, n);
 out:
@@ -575,7 +573,7 @@ static void route_request(struct px_req *rq)
 	st = px_permission_check(rq, px_request_uri(rq), reason,
 				 sizeof(reason));
 	if (st) {
-		px_reply(rq->stsx, st, reason, SX_SL_NULL);
+		px_reject(rq, st, reason);
 		return;
 	}
 	/* 16.4/12.2: a mid-dialog request routed through us carries the

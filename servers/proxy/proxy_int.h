@@ -196,6 +196,17 @@ void px_forward_response(struct sx_sip_tsx_layer *layer,
  *  (16.6); answers on error. */
 void px_fork(struct px_req *rq, const struct px_target *t, size_t n);
 
+/** Longest reason phrase px_reject() keeps. */
+#define PX_REJECT_REASON_MAX 160u
+
+/**
+ * Answer @rq ourselves with final @st (>= 300) and @reason (NULL =
+ * default): an initial INVITE is still a call attempt, so with a store
+ * its REQUEST and FAILURE events are recorded, the latter durably before
+ * the answer goes out, and the cdr service writes a "failed" CDR.
+ */
+void px_reject(struct px_req *rq, uint16_t st, const char *reason);
+
 /** Free the forwarding contexts still live (proxy teardown). */
 void px_fwd_drop_all(struct sx_proxy *px);
 

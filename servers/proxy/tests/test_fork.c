@@ -554,6 +554,36 @@ out:
 	return px_result(err);
 }
 
+/* A call the proxy refuses itself (no binding: 480) is recorded too:
+ * REQUEST, then FAILURE, durably before the caller hears of it. */
+static int test_cse_rejected(void)
+{
+	int err = px_init();
+	cse_setup();
+	if (err)
+		goto out;
+	P.px->store = P.st; /* px_reject records only with a store */
+	(void)call_bob(); /* nothing comes back yet: its wait runs out */
+	UT_EQ(2, E.n);
+	UT_EQ(PX_CSE_REQUEST, E.type[0]);
+	UT_EQ(PX_CSE_FAILURE, E.type[1]);
+	UT_EQ(480, E.status[1]);
+	UT_EQ(0, count_finals());
+	cse_complete(0);
+	UT_EQ(1, count_resp(480, SX_SIP_METHOD_INVITE));
+	/* not a call: an OPTIONS to the same user is answered at once */
+	E.n = 0;
+	UT_OK(caller_send("OPTIONS", "sip:bob@example.com",
+	                  "Max-Forwards: 70\r\nTo: <sip:bob@example.com>\r\n",
+	                  2));
+	UT_EQ(0, E.n);
+	UT_EQ(1, count_resp(480, SX_SIP_METHOD_OPTIONS));
+out:
+	px_fini();
+	cse_teardown();
+	return px_result(err);
+}
+
 /* The proxy goes away while an event is being stored: the completion
  * still runs safely afterwards and frees the context. */
 static int test_cse_teardown_held(void)
@@ -824,6 +854,6 @@ UT_MAIN(UT_C(test_serial_order), UT_C(test_serial_timeout),
         UT_C(test_timer_c_cancel), UT_C(test_timer_c_silent),
         UT_C(test_cse_setup_held), UT_C(test_cse_failure_held),
         UT_C(test_cse_failure_made_up), UT_C(test_cse_teardown_held),
-        UT_C(test_cse_unavailable), UT_C(test_dns_next_hop),
+        UT_C(test_cse_unavailable), UT_C(test_cse_rejected), UT_C(test_dns_next_hop),
         UT_C(test_dns_failover), UT_C(test_dns_not_found),
         UT_C(test_dns_cancel_resolving))

@@ -66,6 +66,7 @@ unknown)
 	sipp_fg caller -sf "$(final_scenario 404)" -key ruri "sip:nobody@$DOMAIN:$PORT" \
 		-key from "$ALICE" "${UAC_ARGS[@]}" "127.0.0.1:$PORT" ||
 		fail "caller did not get 404 for a user we do not know"
+	cdr_expect 1 failed 404
 	;;
 unregistered)
 	[ -x "$BIN/sipxctl" ] || skip "$BIN/sipxctl not built"
@@ -74,6 +75,7 @@ unregistered)
 	sipp_fg caller -sf "$(final_scenario 480)" -key ruri "sip:carol@$DOMAIN:$PORT" \
 		-key from "$ALICE" "${UAC_ARGS[@]}" "127.0.0.1:$PORT" ||
 		fail "caller did not get 480 for a user without binding"
+	cdr_expect 1 failed 480
 	;;
 no-answer)
 	callee silent "$UA" 1.0 "$MY/uas-silent.xml" -d 6000

@@ -3,7 +3,7 @@
 #   make test   install deps, run the thread tests under TSan, then the whole
 #               suite under ASan+UBSan
 # Extras (not part of `make test`): make fuzz, make bench-parse, make bench-media,
-# make bench-tsx, make bench-register, make release
+# make bench-tsx, make bench-register, make bench-proxy, make release
 
 PRESET ?= asan
 BUILD := build/$(PRESET)
@@ -12,9 +12,11 @@ CMAKE_FLAGS ?= $(if $(CI),-DSX_WERROR=ON,)
 FUZZ_SECONDS ?= 30
 # e.g. make bench-register BENCH_REGISTER_ARGS="--reps 5 --reg-rate 4000"
 BENCH_REGISTER_ARGS ?=
+# e.g. make bench-proxy BENCH_PROXY_ARGS="--reps 5 --rate 2000"
+BENCH_PROXY_ARGS ?=
 
 
-.PHONY: all build test test-tsan run release fuzz bench-parse bench-media bench-tsx bench-register clean \
+.PHONY: all build test test-tsan run release fuzz bench-parse bench-media bench-tsx bench-register bench-proxy clean \
 	deps-test
 
 all: build
@@ -69,6 +71,11 @@ bench-register:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build PRESET=release
 	bench/bench-register.sh $(BENCH_REGISTER_ARGS) build/release
+
+bench-proxy:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build PRESET=release
+	bench/bench-proxy.sh $(BENCH_PROXY_ARGS) build/release
 
 clean:
 	rm -rf build

@@ -32,6 +32,8 @@
 #   --port P            SIP port of the server under test, default 35060 [SIP_PORT]
 #   --out DIR           output folder, default BUILD_DIR/bench-register/<date> [OUT]
 #   --harness DIR       the shared harness, default <repo>/../shared/bench [SX_HARNESS]
+#   --malloc-tune yes|no  sipxecs with one malloc arena on huge pages (the
+#                       adapter's SX_MALLOC_TUNE), default yes [SX_MALLOC_TUNE]
 #
 # Loopback only (the harness refuses other targets); every run is bounded by its count
 # and sipp's timeout; only the servers this script started are stopped, by PID.
@@ -61,6 +63,7 @@ fi
 SIP_PORT=${SIP_PORT:-35060}
 OUT=${OUT:-}
 SX_HARNESS=${SX_HARNESS:-$REPO/../shared/bench}
+SX_MALLOC_TUNE=${SX_MALLOC_TUNE:-yes}
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -80,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--port) SIP_PORT=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--harness) SX_HARNESS=$2; shift ;;
+	--malloc-tune) SX_MALLOC_TUNE=$2; shift ;;
 	-*) echo "unknown option $1" >&2; usage ;;
 	*) SX_BUILD=$1 ;;
 	esac
@@ -115,7 +119,7 @@ chmod +x "$HARNESS"/servers/*.sh "$HARNESS/sip-bench.sh"
 RUNS_TSV=$OUT/runs.tsv
 printf 'scenario\tserver\trep\tok\tfailed\tachieved_cps\tp99_ms\tsrv_cpu_pct\tsrv_us_per_op\tother_cpu_pct\tsrv_udp_drops\tstats_delta\n' >"$RUNS_TSV"
 
-export SERVER_CPUS SX_BUILD SX_WORKERS KAM_CHILDREN KAM_CTL_PORT
+export SERVER_CPUS SX_BUILD SX_WORKERS KAM_CHILDREN KAM_CTL_PORT SX_MALLOC_TUNE
 export SERVER_NICE=$BENCH_NICE SX_HARNESS=$HARNESS
 
 role_of() { [ "$1" = reg ] && echo registrar || echo registrar-auth; }
@@ -192,7 +196,7 @@ n_failed_runs() { awk -F'\t' -v s="$1" -v v="$2" 'NR > 1 && $1 == s && $2 == v &
 declare -A MED
 {
 	echo "bench-register: $(date -u '+%Y-%m-%d %H:%M UTC'), $REPS rep(s), fresh server per run, servers on CPU ${SERVER_CPUS:-any}, sipp on CPU ${SIPP_CPUS:-any}, nice ${BENCH_NICE:-unchanged}"
-	echo "  sipxecs: $("$HARNESS/servers/sipxecs.sh" version), workers=$SX_WORKERS, udp_rcvbuf 4 MiB, bindings in SQLite (WAL, synchronous=FULL, group commit)"
+	echo "  sipxecs: $("$HARNESS/servers/sipxecs.sh" version), workers=$SX_WORKERS, udp_rcvbuf 4 MiB, malloc tuning $SX_MALLOC_TUNE, bindings in SQLite (WAL, synchronous=FULL, group commit)"
 	if case " $SERVERS " in *" kamailio "*) true ;; *) false ;; esac; then
 		echo "  kamailio: $("$HARNESS/servers/kamailio.sh" version | sed "s/ *$//"), children=$KAM_CHILDREN, maxbuffer 4 MiB, usrloc in memory (db_mode=0)"
 	fi

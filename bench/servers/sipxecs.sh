@@ -15,6 +15,12 @@
 #   registrar-auth  digest authentication (401, then 200); the users must exist:
 #                   SX_USERS_CSV names a "name,password" file imported with
 #                   `sipxctl user import` before the server starts
+#   proxy-location  the proxy with the co-located registrar, no authentication
+#                   ([proxy] authenticate = no when the build has the key): calls
+#                   are routed by the bindings (register the callee first, like
+#                   Kamailio's proxy.cfg -A WITH_LOCATION)
+#   proxy           the same, and the callee "service" is registered here with
+#                   $UAS_HOSTPORT as its contact (the template's fixed next hop)
 # Domain and realm = the listen host (127.0.0.1), as the template asks.
 # Every role gets a fresh database in <workdir>/db-<role>/ (bindings are persisted
 # there: SQLite WAL, synchronous=FULL, group commit before the 200).
@@ -25,10 +31,15 @@
 #                  to one core, where more threads add no capacity)
 #   SX_UDP_RCVBUF  [sip] udp_rcvbuf, default 4194304 (Kamailio's maxbuffer in the harness)
 #   SX_USERS_CSV   users for registrar-auth (see above)
+#   UAS_HOSTPORT   callee contact of the proxy role, default 127.0.0.1:5070
 #   SX_HARNESS     the shared harness (default: ../lib beside this script when it sits
 #                  in a harness copy, else <repo>/../shared/bench)
 #   SERVER_CPUS    taskset CPU list for the server, default 1; empty = no pinning
 #   SERVER_NICE    nice value for the server (e.g. -10), default: unchanged
+#   SX_MALLOC_TUNE yes (default) runs the server with MALLOC_ARENA_MAX=1
+#                  GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as the shipped process
+#                  definition (etc/process.d/sipxecs.conf) deploys it (see
+#                  bench/RESULTS.md, registrar); no = glibc defaults
 set -u
 SELF_DIR=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${SX_HARNESS:-}" ]; then
@@ -47,15 +58,22 @@ SX_WORKERS=${SX_WORKERS:-1}
 SX_UDP_RCVBUF=${SX_UDP_RCVBUF:-4194304}
 SX_USERS_CSV=${SX_USERS_CSV:-}
 SERVER_CPUS=${SERVER_CPUS-1}
+UAS_HOSTPORT=${UAS_HOSTPORT:-127.0.0.1:5070}
 SIPXECS=$SX_BUILD/bin/sipxecs
 SIPXCTL=$SX_BUILD/bin/sipxctl
 
 # write_conf ROLE HOST PORT WORKDIR -> path of the configuration file
 write_conf() {
 	local role=$1 host=$2 port=$3 workdir=$4 auth conf db
+	local services=registrar proxy_auth=""
 	case "$role" in
 	registrar) auth=no ;;
 	registrar-auth) auth=yes ;;
+	proxy | proxy-location)
+		auth=no services=registrar,proxy,cdr
+		proxy_accepts_auth && proxy_auth="[proxy]
+authenticate = no"
+		;;
 	*) return 1 ;;
 	esac
 	conf=$workdir/sipxecs-$role.conf
@@ -79,7 +97,7 @@ write_conf() {
 		level = warn
 
 		[services]
-		enable = registrar
+		enable = $services
 
 		[registrar]
 		# no port of its own: the registrar serves the main port only
@@ -87,8 +105,33 @@ write_conf() {
 		authenticate = $auth
 		md5_first = yes
 		max_expires = 7200
+
+		$proxy_auth
 	CONF
 	echo "$conf"
+}
+
+# proxy_accepts_auth -> 0 when this build's proxy has [proxy] authenticate
+proxy_accepts_auth() {
+	local probe
+	probe=$(mktemp) || return 1
+	printf '[sip]\nport = 0\n[proxy]\nauthenticate = no\n' >"$probe"
+	"$SIPXECS" -c "$probe" --check-config >/dev/null 2>&1
+	local rc=$?
+	rm -f "$probe"
+	return $rc
+}
+
+# register_service HOST:PORT: bind "service" to $UAS_HOSTPORT (role proxy)
+register_service() {
+	local d rc
+	d=$(mktemp -d) || return 1
+	(cd "$d" && timeout 20 sipp "$1" -sf "$BENCH_DIR/scenarios/reg-contact.xml" -i 127.0.0.1 \
+		-key callee service -key regdomain "${1%:*}" -key contact "sip:service@$UAS_HOSTPORT" \
+		-key expires 3600 -m 1 -timeout 10 -timeout_error -nostdin >/dev/null 2>&1)
+	rc=$?
+	rm -rf "$d"
+	return $rc
 }
 
 # conf_of PID -> the -c argument of a running sipxecs
@@ -115,6 +158,12 @@ start)
 	pin=()
 	[ -n "${SERVER_NICE:-}" ] && pin+=(nice -n "$SERVER_NICE")
 	[ -n "$SERVER_CPUS" ] && pin+=(taskset -c "$SERVER_CPUS")
+	# one malloc arena (the brk heap, grown 128 KiB at a time, where a
+	# thread arena makes one mprotect() per 4 KiB page) on transparent
+	# huge pages: the heap grows while Timer J keeps the transactions
+	case "$role:${SX_MALLOC_TUNE:-yes}" in
+	*:yes) pin=(env MALLOC_ARENA_MAX=1 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "${pin[@]}") ;;
+	esac
 	# exec all the way down (nice, taskset exec too): $! is the server's PID
 	(exec "${pin[@]}" "$SIPXECS" -c "$conf" >"$workdir/sipxecs-$role.log" 2>&1 </dev/null) &
 	pid=$!
@@ -122,6 +171,10 @@ start)
 		tail -20 "$workdir/sipxecs-$role.log" >&2
 		stop_tree "$pid"
 		die "sipxecs ($role) did not answer on $hostport"
+	fi
+	if [ "$role" = proxy ] && ! register_service "$hostport"; then
+		stop_tree "$pid"
+		die "cannot register the callee service -> $UAS_HOSTPORT"
 	fi
 	echo "$pid"
 	;;

@@ -71,6 +71,18 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX cdrs_time ON cdrs(time_ms);"
 	"CREATE INDEX cdrs_call_id ON cdrs(call_id);",
+	/* 2: a users generation that every change of users bumps, whichever
+	 * process makes it (sx_store_user_get_cached() watches it) */
+	"CREATE TABLE users_gen("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" gen INTEGER NOT NULL);"
+	"INSERT INTO users_gen(id, gen) VALUES(1, 0);"
+	"CREATE TRIGGER users_gen_insert AFTER INSERT ON users BEGIN"
+	" UPDATE users_gen SET gen = gen + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER users_gen_update AFTER UPDATE ON users BEGIN"
+	" UPDATE users_gen SET gen = gen + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER users_gen_delete AFTER DELETE ON users BEGIN"
+	" UPDATE users_gen SET gen = gen + 1 WHERE id = 1; END;",
 };
 /* clang-format on */
 
@@ -97,6 +109,7 @@ enum stmt_id {
 	ST_USER_GET,
 	ST_USER_LIST,
 	ST_USER_COUNT,
+	ST_USER_GEN,
 	ST_BINDING_UPSERT,
 	ST_BINDING_DELETE,
 	ST_BINDING_DELETE_AOR,
@@ -132,6 +145,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_USER_LIST] = "SELECT name, realm, ha1_md5, ha1_sha256 FROM users "
 			 "ORDER BY name",
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
+	[ST_USER_GEN] = "SELECT gen FROM users_gen WHERE id = 1",
 	[ST_BINDING_UPSERT] =
 		"INSERT INTO bindings(" BINDING_COLS ") VALUES(?1, ?2, ?3, "
 		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
@@ -742,6 +756,18 @@ static ssize_t be_user_count(void *arg)
 	return n < 0 ? n : (ssize_t)count;
 }
 
+static int be_user_gen(void *arg, uint64_t *genp)
+{
+	int64_t gen = 0;
+	ssize_t n = read_locked(arg, ST_USER_GEN, SX_SL_NULL, count_row, &gen);
+	if (n < 0)
+		return (int)n;
+	if (!n)
+		return -EIO; /* the row migration 2 made is gone */
+	*genp = (uint64_t)gen;
+	return 0;
+}
+
 struct binding_iter {
 	sx_store_binding_h *fn;
 	void *arg;
@@ -827,6 +853,7 @@ const struct sx_store_backend_ops sx_store_backend_sqlite = {
     .user_get = be_user_get,
     .user_list = be_user_list,
     .user_count = be_user_count,
+    .user_gen = be_user_gen,
     .binding_load = be_binding_load,
     .event_list = be_event_list,
 };

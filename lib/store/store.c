@@ -99,6 +99,12 @@ static void batch_run(struct sx_store *st, struct sx_store__op *first, size_t n)
 	bool begun;
 	int err = txn_run(st, first, n, &begun);
 
+	/* before any completion is posted: the writer's own user changes
+	 * reach sx_store_user_get_cached() at once */
+	for (struct sx_store__op *op = first; op; op = op->next)
+		if (sx_store__is_user_write(op->wr.kind))
+			atomic_store(&st->uc.stale, true);
+
 	stats_add(st, n, err);
 	if (!err)
 		return;
@@ -269,6 +275,7 @@ static void store_free(struct sx_store *st)
 {
 	if (st->be)
 		st->ops->close(st->be);
+	sx_store__ucache_fini(&st->uc);
 	pthread_cond_destroy(&st->cond);
 	pthread_mutex_destroy(&st->mtx);
 	sx_mem_unref(st);
@@ -281,7 +288,8 @@ static int prm_check(const struct sx_store_prm *prm)
 	if (strnlen(prm->path, SX_STORE_PATH_MAX) >= SX_STORE_PATH_MAX)
 		return -EINVAL;
 	if (prm->batch_max > SX_STORE_BATCH_MAX ||
-	    prm->queue_max > SX_STORE_QUEUE_MAX)
+	    prm->queue_max > SX_STORE_QUEUE_MAX ||
+	    prm->user_cache_ms > SX_STORE_USER_CACHE_MS_MAX)
 		return -EINVAL;
 	return 0;
 }
@@ -301,6 +309,9 @@ int sx_store_open(struct sx_store **stp, const struct sx_store_prm *prm)
 		return -ENOMEM;
 	pthread_mutex_init(&st->mtx, NULL);
 	pthread_cond_init(&st->cond, NULL);
+	sx_store__ucache_init(&st->uc, prm->user_cache_ms
+	                                   ? prm->user_cache_ms
+	                                   : SX_STORE_USER_CACHE_MS_DEFAULT);
 	struct sx_store_prm eff = *prm;
 	if (!eff.backend)
 		eff.backend = &sx_store_backend_sqlite;

@@ -6,6 +6,7 @@
 #define SX_STORE_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +31,20 @@ struct sx_store__op {
 	/* copies of the record's strings (and import arrays) follow */
 };
 
+struct sx_store__utab;
+
+/* The in-memory copy of the users table (user.c). */
+struct sx_store__ucache {
+	pthread_mutex_t mtx;
+	struct sx_store__utab *tab; /* NULL: not loaded, or too many users */
+	bool loaded;                /* gen is the generation of tab */
+	bool too_many;              /* the last load found too many users */
+	uint64_t gen;               /* users generation of the load */
+	uint64_t checked_ms;        /* monotonic time of the last check */
+	unsigned max_age_ms;        /* recheck interval */
+	atomic_bool stale;          /* this store committed a user write */
+};
+
 struct sx_store {
 	const struct sx_store_backend_ops *ops;
 	void *be;
@@ -45,6 +60,7 @@ struct sx_store {
 	uint64_t seq_done; /* every write up to it is done */
 	bool closing;
 	struct sx_store_stats stats;
+	struct sx_store__ucache uc;
 };
 
 /*
@@ -61,6 +77,18 @@ struct sx_store__op *sx_store__op_alloc(enum sx_store_wr_kind kind,
  */
 int sx_store__submit(struct sx_store *st, struct sx_store__op *op,
                      const struct sx_store_cb *cb);
+
+/* Set up / free the user cache (user.c). */
+void sx_store__ucache_init(struct sx_store__ucache *uc, unsigned max_age_ms);
+void sx_store__ucache_fini(struct sx_store__ucache *uc);
+
+/* Whether @kind changes the users table. */
+static inline bool sx_store__is_user_write(enum sx_store_wr_kind kind)
+{
+	return kind == SX_STORE_WR_USER_ADD || kind == SX_STORE_WR_USER_PUT ||
+	       kind == SX_STORE_WR_USER_DELETE ||
+	       kind == SX_STORE_WR_USER_IMPORT;
+}
 
 /* Check a callback argument: NULL (synchronous) or loop and handler. */
 static inline bool sx_store__cb_ok(const struct sx_store_cb *cb)

@@ -25,14 +25,16 @@
 /** File mode of a new secret file: owner only. */
 #define SECRET_MODE 0600
 
-/* sx_sip_auth_lookup_h: HA1 values from the store; a user stored under
+/* sx_sip_auth_lookup_h: HA1 values from the store's in-memory copy of
+ * the users (no database read per request; a change made with sipxctl
+ * applies within SX_STORE_USER_CACHE_MS_DEFAULT); a user stored under
  * another realm is unknown here. */
 int sx_host_ha1_lookup(struct sx_sl user, struct sx_sl realm,
                        struct sx_sip_auth_ha1 *ha1p, void *arg)
 {
 	struct sx_host *h = arg;
 	struct sx_store_user *u = NULL;
-	int err = sx_store_user_get(h->store, user, &u);
+	int err = sx_store_user_get_cached(h->store, user, &u);
 
 	if (err == -EINVAL)
 		return -ENOENT; /* a name the store cannot hold */
@@ -126,6 +128,7 @@ int sx_host__auth_open(struct sx_host *h)
 	size_t len = 0;
 	struct sx_sip_auth_prm prm = {
 	    .realm = sx_sl_cstr(cfg->sip.realm),
+	    .algs = cfg->sip.digest_algs,
 	    .lookup = sx_host_ha1_lookup,
 	    .arg = h,
 	};

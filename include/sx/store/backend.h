@@ -94,6 +94,12 @@ struct sx_store_backend_ops {
 	                struct sx_store_user **userp);
 	ssize_t (*user_list)(void *be, sx_store_user_h *fn, void *arg);
 	ssize_t (*user_count)(void *be);
+	/**
+	 * The users generation: a counter that every committed change of
+	 * the users (by any process) increases.  0 or an error.  Optional
+	 * (NULL: sx_store_user_get_cached() reads through).
+	 */
+	int (*user_gen)(void *be, uint64_t *genp);
 	ssize_t (*binding_load)(void *be, struct sx_sl aor,
 	                        sx_store_binding_h *fn, void *arg);
 	ssize_t (*event_list)(void *be, enum sx_store_log log, int64_t since_ms,

@@ -50,6 +50,9 @@ struct sx_store_backend_ops;
 #define SX_STORE_QUEUE_MAX         65536u
 /** Default time to wait for a lock held by another process, ms. */
 #define SX_STORE_BUSY_TIMEOUT_DEFAULT_MS 5000u
+/** Default and largest staleness bound of the user cache, ms. */
+#define SX_STORE_USER_CACHE_MS_DEFAULT 1000u
+#define SX_STORE_USER_CACHE_MS_MAX     60000u
 /** Longest accepted database path/connection string. */
 #define SX_STORE_PATH_MAX 4096u
 
@@ -67,6 +70,10 @@ struct sx_store_prm {
 	unsigned queue_max;
 	/** Wait for locks of other processes, ms (0 = default). */
 	unsigned busy_timeout_ms;
+	/** Longest time sx_store_user_get_cached() may miss a users change
+	 *  that another process committed, ms, 1..SX_STORE_USER_CACHE_MS_MAX
+	 *  (0 = SX_STORE_USER_CACHE_MS_DEFAULT). */
+	unsigned user_cache_ms;
 };
 
 /**

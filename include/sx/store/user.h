@@ -74,6 +74,25 @@ int sx_store_user_import(struct sx_store *st, const struct sx_store_user *users,
 int sx_store_user_get(struct sx_store *st, struct sx_sl name,
                       struct sx_store_user **userp) SX_MUST_CHECK;
 
+/** Most users the cache of sx_store_user_get_cached() holds. */
+#define SX_STORE_USER_CACHE_MAX 200000u
+
+/**
+ * As sx_store_user_get(), but served from an in-memory copy of the users
+ * table, for lookups on a request path (digest authentication): *userp
+ * is a reference to the cached record (release with sx_mem_unref(); it
+ * is never changed).  The copy is (re)loaded whole, on the calling
+ * thread, when the users generation has moved: at once after a user
+ * write of this store has committed, and at most prm.user_cache_ms
+ * later for a change committed by another process (sipxctl) - the
+ * staleness bound.  Between loads a lookup reads no database.  With
+ * more than SX_STORE_USER_CACHE_MAX users, or when a load fails, it
+ * falls back to sx_store_user_get().  Blocks (only while loading or
+ * checking the generation).  Any thread.  Returns as sx_store_user_get().
+ */
+int sx_store_user_get_cached(struct sx_store *st, struct sx_sl name,
+                             struct sx_store_user **userp) SX_MUST_CHECK;
+
 /**
  * Call @fn for every user, ordered by name.  Blocks.  Returns the number
  * of users visited, the handler's negative value, or a backend error.

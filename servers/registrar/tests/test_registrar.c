@@ -4,6 +4,9 @@
  * temporary SQLite store.
  */
 #include <stdlib.h>
+#include <time.h>
+
+#include <sx/store/user.h>
 
 #include "reg_fixture.h"
 #include "registrar_int.h"
@@ -598,10 +601,80 @@ out:
 	return err;
 }
 
+/* ---- the store's user cache, which serves the HA1 lookups ---- */
+
+#define HA1_A "0123456789abcdef0123456789abcdef"
+#define HA1_B "fedcba9876543210fedcba9876543210"
+
+static int user_put(struct sx_store *st, const char *name, const char *ha1)
+{
+	struct sx_store_user u = {.name = sx_sl_cstr(name),
+				  .realm = SX_SL("rx"),
+				  .ha1_md5 = sx_sl_cstr(ha1)};
+	return sx_store_user_put(st, &u, NULL);
+}
+
+/* 0 when the cached HA1 of @name is @ha1; -ENOENT etc. otherwise. */
+static int cached_is(struct sx_store *st, const char *name, const char *ha1)
+{
+	struct sx_store_user *u = NULL;
+	int err = sx_store_user_get_cached(st, sx_sl_cstr(name), &u);
+	if (!err && !sx_sl_eq_cstr(u->ha1_md5, ha1))
+		err = -EINVAL;
+	sx_mem_unref(u);
+	return err;
+}
+
+/* Busy-wait (bounded) until the monotonic clock passed @ms more. */
+static void pass_ms(unsigned ms)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < 100000000L; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if ((b.tv_sec - a.tv_sec) * 1000 +
+			(b.tv_nsec - a.tv_nsec) / 1000000 >
+		    (long)ms)
+			return;
+	}
+}
+
+static int test_user_cache(void)
+{
+	struct sx_store *other = NULL, *quick = NULL;
+	struct sx_store_prm prm = {.user_cache_ms = 1};
+	int err = rx_init(NULL);
+	if (err)
+		goto out;
+	UT_ERR(-ENOENT, cached_is(R.st, "carol", HA1_A));
+	/* this store's writes are seen as soon as they completed */
+	UT_OK(user_put(R.st, "carol", HA1_A));
+	UT_OK(cached_is(R.st, "carol", HA1_A));
+	UT_OK(user_put(R.st, "carol", HA1_B));
+	UT_OK(cached_is(R.st, "carol", HA1_B));
+	UT_ERR(-ENOENT, cached_is(R.st, "dave", HA1_A));
+	/* another process's (another store's) within user_cache_ms */
+	prm.path = R.db.path;
+	UT_OK(sx_store_open(&other, &prm));
+	UT_OK(sx_store_open(&quick, &prm));
+	UT_OK(cached_is(quick, "carol", HA1_B));
+	UT_OK(user_put(other, "dave", HA1_A));
+	UT_OK(sx_store_user_delete(other, SX_SL("carol"), NULL));
+	pass_ms(2);
+	UT_OK(cached_is(quick, "dave", HA1_A));
+	UT_ERR(-ENOENT, cached_is(quick, "carol", HA1_B));
+	UT_ERR(-EINVAL, sx_store_user_get_cached(quick, SX_SL_NULL, NULL));
+out:
+	sx_store_close(other);
+	sx_store_close(quick);
+	rx_fini();
+	return rx_result(err);
+}
+
 UT_MAIN(UT_C(test_register_basic), UT_C(test_refresh_remove),
 	UT_C(test_multi_q), UT_C(test_wildcard), UT_C(test_interval_too_brief),
 	UT_C(test_cseq_order), UT_C(test_max_bindings), UT_C(test_path),
 	UT_C(test_instance_replaces), UT_C(test_auth),
 	UT_C(test_auth_unknown_same), UT_C(test_expiry),
 	UT_C(test_reload_from_store), UT_C(test_domains), UT_C(test_redirect),
-	UT_C(test_rules), UT_C(test_patterns))
+	UT_C(test_rules), UT_C(test_patterns), UT_C(test_user_cache))

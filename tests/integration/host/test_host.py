@@ -592,8 +592,10 @@ def case_register_digest(args, tmp):
     if not have_registrar:
         print("registrar not built: nothing to check")
         return
-    conf = write(os.path.join(tmp, "sipxecs.conf"), base_conf(port,
-                                                              extra=svc))
+    # [sip] digest_algorithms: both offered (the default is MD5 only)
+    text = base_conf(port, extra=svc).replace(
+        "[sip]\n", "[sip]\ndigest_algorithms = sha-256, md5\n", 1)
+    conf = write(os.path.join(tmp, "sipxecs.conf"), text)
     for user in ("alice", "bob"):
         rc, _, err = ctl(args, tmp, conf, "user", "add", user, "--password",
                          "pw-" + user)

@@ -260,7 +260,9 @@ static bool cse_hold(struct px_fwd *f, enum px_cse_type type,
 	f->held_status = resp->status;
 	f->cse_wait = true;
 	sx_mem_ref(f);
-	if (!cse_emit(f->px, f->loop, type, f->rq.msg, resp, cse_done, f))
+	/* END describes the BYE alone (cse.h): the response only waits */
+	if (!cse_emit(f->px, f->loop, type, f->rq.msg,
+	              type == PX_CSE_END ? NULL : resp, cse_done, f))
 		return true; /* cse_done may even have run already */
 	f->held = NULL;
 	f->cse_wait = false;
@@ -282,19 +284,18 @@ static bool cse_hold_raw(struct px_fwd *f, enum px_cse_type type, char *buf,
 	return held;
 }
 
-/* REQUEST, END or TRANSFER once the request went out (not waited for). */
+/* REQUEST or TRANSFER once the request went out (not waited for); END
+ * goes with the BYE's final response (bye_final()). */
 static void cse_forwarded(struct px_fwd *f)
 {
 	const struct sx_sip_msg *m = f->rq.msg;
 	enum px_cse_type type;
 
-	if (f->req_event)
+	if (f->req_event || m->method == SX_SIP_METHOD_BYE)
 		return;
 	f->req_event = true;
 	if (initial_invite(f))
 		type = PX_CSE_REQUEST;
-	else if (m->method == SX_SIP_METHOD_BYE)
-		type = PX_CSE_END;
 	else if (m->method == SX_SIP_METHOD_REFER)
 		type = PX_CSE_TRANSFER;
 	else
@@ -333,6 +334,17 @@ static int made_up(struct px_fwd *f, uint16_t st, char **bufp, size_t *lenp)
 	return err;
 }
 
+/* The end of a call is recorded before the BYE's final response goes
+ * back: once the caller (or callee) knows the call ended, its CDR
+ * survives kill -9.  True when @buf (taken) is held for the event. */
+static bool bye_final(struct px_fwd *f, char *buf, size_t len)
+{
+	if (f->rq.msg->method != SX_SIP_METHOD_BYE || f->req_event)
+		return false;
+	f->req_event = true;
+	return cse_hold_raw(f, PX_CSE_END, buf, len);
+}
+
 static void send_best(struct px_fwd *f)
 {
 	uint16_t st = f->best ? f->best : 500;
@@ -344,13 +356,16 @@ static void send_best(struct px_fwd *f)
 	f->answered = true;
 	f->best_buf = NULL;
 	bool event = initial_invite(f) && f->req_event; /* a call went out */
+	bool bye = f->rq.msg->method == SX_SIP_METHOD_BYE && !f->req_event;
 
-	if (!buf && (!event || made_up(f, st, &buf, &len))) {
+	if (!buf && (!(event || bye) || made_up(f, st, &buf, &len))) {
 		px_reply(f->stsx, st, own_reason(f), SX_SL_NULL);
 		return;
 	}
 	/* a failed call is recorded before the caller learns of it */
 	if (event && cse_hold_raw(f, PX_CSE_FAILURE, buf, len))
+		return;
+	if (bye && bye_final(f, buf, len))
 		return;
 	send_raw(f, buf, len, st);
 	sx_mem_unref(buf);
@@ -381,6 +396,14 @@ static void relay_2xx(struct px_fwd *f, const struct sx_sip_msg *resp)
 		return;
 	}
 	f->got_2xx = true;
+	if (f->rq.msg->method == SX_SIP_METHOD_BYE && !f->req_event &&
+	    !print_up(resp, &buf, &len)) {
+		if (bye_final(f, buf, len))
+			return;
+		send_raw(f, buf, len, resp->status);
+		sx_mem_unref(buf);
+		return;
+	}
 	relay(f, resp);
 }
 

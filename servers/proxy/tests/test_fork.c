@@ -480,9 +480,14 @@ static int test_cse_setup_held(void)
 	                  2));
 	m = req_to(SX_SIP_METHOD_BYE, C1);
 	UT_TRUE(m != NULL);
+	UT_EQ(2, E.n);
+	/* END is recorded before the BYE's 200 goes back */
+	UT_OK(reply(m, 200, ""));
 	UT_EQ(3, E.n);
 	UT_EQ(PX_CSE_END, E.type[2]);
-	UT_OK(reply(m, 200, ""));
+	UT_EQ(0, count_resp(200, SX_SIP_METHOD_BYE));
+	cse_complete(0);
+	UT_EQ(1, count_resp(200, SX_SIP_METHOD_BYE));
 	/* REFER: TRANSFER */
 	UT_OK(caller_send("REFER", C1,
 	                  "Max-Forwards: 70\r\n" OUR_ROUTE

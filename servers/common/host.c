@@ -67,6 +67,12 @@ const char *sx_host_realm(const struct sx_host *h)
 	return h ? h->cfg->sip.realm : NULL;
 }
 
+const uint8_t *sx_host_auth_secret(const struct sx_host *h, size_t *lenp)
+{
+	*lenp = h ? h->auth_secret_len : 0;
+	return *lenp ? h->auth_secret : NULL;
+}
+
 unsigned sx_host_digest_algs(const struct sx_host *h)
 {
 	return h ? h->cfg->sip.digest_algs : 0;
@@ -343,6 +349,7 @@ static void host_stop(struct sx_host *h)
 	sx_host__workers_drain(h);
 	sx_host__workers_free(h);
 	h->auth = sx_mem_unref(h->auth);
+	explicit_bzero(h->auth_secret, sizeof(h->auth_secret));
 	h->tls = sx_mem_unref(h->tls);
 	sx_ev_free(h->loop);
 	h->loop = NULL;

@@ -52,6 +52,10 @@ struct sx_host {
 	struct sx_ev *loop;      /**< main thread: signals */
 	struct sx_store *store;
 	struct sx_sip_auth *auth;
+	/** the nonce secret of @auth, for the services' own engines (the
+	 *  proxy's 407): nonces then survive restarts alike; 0 = random */
+	uint8_t auth_secret[SX_SIP_AUTH_SECRET_MAX];
+	size_t auth_secret_len;
 	struct sx_sip_tls *tls;
 
 	struct sx_host_svc svc[SX_HOST_MAX_SERVICES];

@@ -146,6 +146,8 @@ int sx_host__auth_open(struct sx_host *h)
 	else {
 		prm.secret = sec;
 		prm.secret_len = len;
+		memcpy(h->auth_secret, sec, len);
+		h->auth_secret_len = len;
 	}
 	err = sx_sip_auth_alloc(&h->auth, &prm);
 	explicit_bzero(sec, sizeof(sec));

@@ -50,6 +50,8 @@ const size_t sx_proxy_conf_nkeys = SX_ARRAY_SIZE(sx_proxy_conf_keys);
 static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 {
 	const struct sx_proxy_cfg *c = cfg;
+	size_t secret_len = 0;
+	const uint8_t *secret = sx_host_auth_secret(host, &secret_len);
 	struct sx_proxy_prm prm = {
 	    .domain = sx_host_domain(host),
 	    .reg = sx_registrar_of_service(sx_host_service(host, "registrar")),
@@ -60,6 +62,8 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	    .realm = sx_host_realm(host),
 	    .md5_first = c->md5_first,
 	    .algs = sx_host_digest_algs(host),
+	    .secret = secret,
+	    .secret_len = secret_len,
 	    .trusted = c->trusted,
 	    .authrules = c->authrules,
 	    .permissions = c->permissions,

@@ -116,6 +116,9 @@ const char *sx_host_realm(const struct sx_host *h);
 /** Digest algorithms to challenge with ([sip] digest_algorithms):
  *  SX_SIP_AUTH_F_* flags for struct sx_sip_auth_prm.algs. */
 unsigned sx_host_digest_algs(const struct sx_host *h);
+/** The host's digest nonce secret ([sip] auth_secret_file), for a
+ *  service's own engine, or NULL (*@lenp 0) when it has none. */
+const uint8_t *sx_host_auth_secret(const struct sx_host *h, size_t *lenp);
 /** A service hosted in this process, or NULL (for in-process calls). */
 void *sx_host_service(struct sx_host *h, const char *name);
 

@@ -65,6 +65,16 @@ static void reply(struct sx_sip_tsx *stsx, uint16_t code, const char *reason,
 			       strerror(-err));
 }
 
+/* A challenge is answered without transaction state (RFC 3261 8.2.7, as
+ * Kamailio's sl_send_reply): a retransmitted REGISTER just gets a fresh
+ * challenge, and no transaction lingers 32 s per registration attempt. */
+static void reply_challenge(struct sx_sip_tsx *stsx, struct sx_sl extra)
+{
+	int err = sx_sip_tsx_reply_once(stsx, 401, NULL, extra);
+	if (err)
+		SX_LOG_WARN_RL("REGISTER reply 401 failed: %s", strerror(-err));
+}
+
 /* -- validation (steps 1, 2, 5, 6 and the expiry rules of 7) -------------- */
 
 /* Step 1: the Request-URI names a domain we serve, or us by address. */
@@ -281,6 +291,8 @@ static int authenticate(struct sx_registrar *reg, struct reg_req *r,
 		md5_first(&extra);
 	if (err || sx_buf_err(&extra))
 		reply(stsx, 500, NULL, SX_SL_NULL);
+	else if (code == 401)
+		reply_challenge(stsx, sx_buf_sl(&extra));
 	else
 		reply(stsx, code, NULL, sx_buf_sl(&extra));
 	sx_buf_fini(&extra);

@@ -301,6 +301,17 @@ int sx_sip_tsx_reply(struct sx_sip_tsx *stsx, uint16_t code, const char *reason,
                      struct sx_sl body) SX_MUST_CHECK;
 
 /**
+ * sx_sip_tsx_reply() of a final response to a non-INVITE request that
+ * needs no retransmission by us, e.g. a digest challenge (RFC 3261 8.2.7
+ * lets a UAS answer statelessly): the transaction ends once it is sent
+ * instead of waiting in Completed for Timer J (32 s), and a retransmitted
+ * request is answered afresh.  -EINVAL for INVITE or a code below 200;
+ * otherwise as sx_sip_tsx_reply().
+ */
+int sx_sip_tsx_reply_once(struct sx_sip_tsx *stsx, uint16_t code,
+                          const char *reason, struct sx_sl extra);
+
+/**
  * Send a response built elsewhere (a proxy forwarding what it received,
  * with its own Via already removed) through @stsx's state machine: @buf
  * is copied and parsed for its status and To tag.  Returns as

@@ -143,7 +143,7 @@ static int after_send(struct sx_sip_tsx *t)
 			err = sx_sip__tsx_arm(t, &t->t_end, t64, on_timeout);
 		return err;
 	}
-	if (t->reliable) { /* Timer J is 0 */
+	if (t->reliable || t->once) { /* Timer J is 0, or not wanted */
 		sx_sip__tsx_end(t, SX_SIP_TSX_END_NORMAL, true);
 		return 0;
 	}
@@ -210,6 +210,19 @@ int sx_sip_tsx_reply(struct sx_sip_tsx *stsx, uint16_t code, const char *reason,
 	if (err)
 		return err;
 	return respond(stsx, code, block, len);
+}
+
+int sx_sip_tsx_reply_once(struct sx_sip_tsx *stsx, uint16_t code,
+                          const char *reason, struct sx_sl extra)
+{
+	if (!stsx || stsx->client || stsx->invite || code < 200)
+		return -EINVAL;
+	stsx->once = true;
+	int err = sx_sip_tsx_reply(stsx, code, reason, extra, SX_SL_NULL,
+	                           SX_SL_NULL);
+	if (err == -EALREADY || err == -EINVAL)
+		stsx->once = false;
+	return err;
 }
 
 int sx_sip_tsx_reply_raw(struct sx_sip_tsx *stsx, const char *buf, size_t len)

@@ -84,6 +84,7 @@ struct sx_sip_tsx {
 	char to_tag[SX_SIP_TSX_TAG_MAX];
 	size_t to_tag_len;
 	bool tag_sent; /* a response carried to_tag */
+	bool once;     /* sx_sip_tsx_reply_once(): no Timer J */
 };
 
 /* -- layer.c -- */

@@ -197,6 +197,35 @@ out:
 	return fx_result(err);
 }
 
+/* sx_sip_tsx_reply_once(): the transaction ends with its response (no
+ * Timer J); a retransmission is a new request, answered afresh. */
+static int test_server_reply_once(void)
+{
+	struct sx_sip_tsx_layer_prm prm = fx_prm();
+	uint64_t at[MAXT];
+	int err = 0;
+
+	UT_OK(fx_init(&prm, SX_SIP_PROTO_UDP));
+	UT_OK(fx_b_req("REGISTER", "z9hG4bKo1", "f1", NULL, 1));
+	UT_EQ(1, F.nsrv);
+	UT_OK(sx_sip_tsx_reply_once(F.srv[0], 401, NULL, SX_SL_NULL));
+	fx_run(10);
+	UT_EQ(1, fx_times(SX_SIP_METHOD_REGISTER, 401, at, MAXT));
+	UT_EQ(1, F.nterm);
+	UT_EQ(SX_SIP_TSX_END_NORMAL, F.term_why[0]);
+	UT_EQ(0, sx_sip_tsx_layer_count(F.layer));
+	UT_OK(fx_b_req("REGISTER", "z9hG4bKo1", "f1", NULL, 1));
+	UT_EQ(2, F.nsrv);
+	/* not for INVITE (its final needs retransmission) nor provisionals */
+	UT_OK(fx_b_req("INVITE", "z9hG4bKo2", "f2", NULL, 1));
+	UT_EQ(3, F.nsrv);
+	UT_EQ(-EINVAL, sx_sip_tsx_reply_once(F.srv[2], 486, NULL, SX_SL_NULL));
+	UT_EQ(-EINVAL, sx_sip_tsx_reply_once(F.srv[1], 180, NULL, SX_SL_NULL));
+out:
+	fx_fini();
+	return fx_result(err);
+}
+
 /* 17.2.1 / 16.2: 100 Trying when the TU is silent for 200 ms. */
 static int test_server_auto_trying(void)
 {
@@ -564,8 +593,9 @@ out:
 }
 
 UT_MAIN(UT_C(test_server_timers), UT_C(test_server_invite_retransmissions),
-        UT_C(test_server_ni_retransmissions), UT_C(test_server_auto_trying),
-        UT_C(test_server_accepted), UT_C(test_server_merged),
-        UT_C(test_server_rfc2543), UT_C(test_server_limit),
-        UT_C(test_server_reply_forms), UT_C(test_server_send_error),
-        UT_C(test_server_hostile), UT_C(test_server_chain_limit))
+        UT_C(test_server_ni_retransmissions), UT_C(test_server_reply_once),
+        UT_C(test_server_auto_trying), UT_C(test_server_accepted),
+        UT_C(test_server_merged), UT_C(test_server_rfc2543),
+        UT_C(test_server_limit), UT_C(test_server_reply_forms),
+        UT_C(test_server_send_error), UT_C(test_server_hostile),
+        UT_C(test_server_chain_limit))

@@ -438,7 +438,10 @@ static int test_rtcp_loss_report(void)
 	UT_TRUE(sa.report.fraction <= 128);
 	UT_EQ(sb.rx_ext_max, sa.report.ext_seq);
 	UT_TRUE(sa.have_rtt);
-	UT_TRUE(sa.rtt_us < 2000); /* loopback, virtual clock: about 0 */
+	/* loopback: about 0, but the NTP timestamps of SR/RR follow the wall
+	 * clock, so a descheduled test sees its stall: only check that the
+	 * round trip is sane (a unit mix-up gives seconds or hours) */
+	UT_TRUE(sa.rtt_us < 1000000);
 	UT_EQ(0, p->byes);
 	p->a = sx_media_rtp_unref(p->a); /* sends BYE */
 	UT_TRUE(sx_ev_run_once(p->loop, 0) >= 0);

@@ -38,6 +38,7 @@
 #include <sx/sip/hdrs.h>
 #include <sx/sip/transport.h>
 #include <sx/util/arena.h>
+#include <sx/util/digitmap.h>
 #include <sx/util/log.h>
 #include <sx/util/mem.h>
 
@@ -254,58 +255,6 @@ static enum host_fmt host_fmt_attr(const xmlNode *n)
 	return fmt;
 }
 
-/* -- user patterns (sipXcommserverLib digitmaps: x, ., [0-9], literal) ----- */
-
-static size_t elem_len(struct sx_sl p)
-{
-	if (p.p[0] != '[')
-		return 1;
-	ssize_t close = sx_sl_chr(p, ']');
-	return close < 0 ? 1 : (size_t)close + 1;
-}
-
-static bool class_has(struct sx_sl cls, char ch)
-{
-	for (size_t i = 1; i + 1 < cls.len; i++) {
-		char lo = cls.p[i], hi = lo;
-		if (i + 3 < cls.len && cls.p[i + 1] == '-') {
-			hi = cls.p[i + 2];
-			i += 2;
-		}
-		if (ch >= lo && ch <= hi)
-			return true;
-	}
-	return false;
-}
-
-static bool elem_match(struct sx_sl e, char ch)
-{
-	if (e.len > 1)
-		return class_has(e, ch);
-	if (e.p[0] == 'x')
-		return ch >= '0' && ch <= '9';
-	return e.p[0] == ch;
-}
-
-/* "." matches the rest of the user (zero or more characters); it ends
- * the pattern, so the match is linear. */
-static bool digitmap_match(struct sx_sl pat, struct sx_sl user)
-{
-	size_t pos = 0;
-
-	while (pat.len) {
-		size_t el = elem_len(pat);
-		struct sx_sl e = sx_sl_sub(pat, 0, el);
-		if (el == 1 && e.p[0] == '.')
-			return true;
-		if (pos >= user.len || !elem_match(e, user.p[pos]))
-			return false;
-		pos++;
-		pat = sx_sl_sub(pat, el, pat.len);
-	}
-	return pos == user.len;
-}
-
 /* -- authrules.xml --------------------------------------------------------- */
 
 struct ar_user {
@@ -405,7 +354,7 @@ static const struct str_node *ar_required(const struct authrules *r,
 		for (const struct ar_user *um = hm->um; um; um = um->next)
 			for (const struct str_node *p = um->patterns; p;
 			     p = p->next)
-				if (digitmap_match(p->s, u->user))
+				if (sx_digitmap_match(p->s, u->user, NULL))
 					return um->perms;
 	}
 	return NULL;

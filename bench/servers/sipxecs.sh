@@ -40,6 +40,7 @@
 #                  GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as the shipped process
 #                  definition (etc/process.d/sipxecs.conf) deploys it (see
 #                  bench/RESULTS.md, registrar); no = glibc defaults
+#   SX_COMMIT_INTERVAL_MS  [store] commit_interval_ms, default: the shipped default
 set -u
 SELF_DIR=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${SX_HARNESS:-}" ]; then
@@ -92,6 +93,7 @@ authenticate = no"
 
 		[store]
 		path = $db/sipxecs.db
+		${SX_COMMIT_INTERVAL_MS:+commit_interval_ms = $SX_COMMIT_INTERVAL_MS}
 
 		[log]
 		level = warn

@@ -56,6 +56,12 @@ struct sx_store {
 	size_t pending; /* submitted writes whose job has not ended */
 	size_t queue_max;
 	unsigned batch_max;
+	size_t queued;              /* ops in head..tail */
+	uint64_t commit_interval_ns; /* sx_store_prm.commit_interval_us */
+	uint64_t last_commit_ns;     /* CLOCK_MONOTONIC start of the last */
+	size_t last_batch_n;         /* writes in the last transaction */
+	bool writer_waiting;         /* in the commit window, on cond_win */
+	pthread_cond_t cond_win;     /* batch_max writes are queued */
 	uint64_t seq_enq;  /* last sequence number given */
 	uint64_t seq_done; /* every write up to it is done */
 	bool closing;

@@ -17,6 +17,7 @@
 #include <sx/sip/tp_udp.h>
 #include <sx/sip/transport.h>
 #include <sx/sip/tsx.h>
+#include <sx/store/store.h>
 #include <sx/util/log.h>
 #include <sx/util/mem.h>
 #include <sx/util/sl.h>
@@ -75,6 +76,12 @@ static const struct sx_conf_key sip_keys[] = {
 static const struct sx_conf_key store_keys[] = {
     {"path", SX_CONF_STR, offsetof(struct sx_host_store_cfg, path),
      SX_HOST_STORE_PATH, 0, 0, false, "SQLite database file"},
+    {"commit_interval_ms", SX_CONF_U32,
+     offsetof(struct sx_host_store_cfg, commit_interval_ms),
+     STR(SX_HOST_COMMIT_INTERVAL_MS), 0,
+     SX_STORE_COMMIT_INTERVAL_MAX_US / 1000u, false,
+     "group commit window: under load a transaction starts at most this "
+     "often, ms (0 = as soon as the previous one is done)"},
 };
 
 static const struct sx_conf_key log_keys[] = {

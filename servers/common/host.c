@@ -173,7 +173,10 @@ static void make_db_dir(const char *path)
 
 static int store_open(struct sx_host *h)
 {
-	struct sx_store_prm prm = {.path = h->cfg->store.path};
+	struct sx_store_prm prm = {
+	    .path = h->cfg->store.path,
+	    .commit_interval_us = h->cfg->store.commit_interval_ms * 1000u,
+	};
 
 	make_db_dir(prm.path);
 	int err = sx_store_open(&h->store, &prm);

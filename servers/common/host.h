@@ -35,6 +35,8 @@
 #define SX_HOST_CONF_SYSTEM "/etc/sipxecs/sipxecs.conf"
 /** Default SQLite database. */
 #define SX_HOST_STORE_PATH "./var/sipxecs.db"
+/** Default group commit window, ms ([store] commit_interval_ms). */
+#define SX_HOST_COMMIT_INTERVAL_MS 10
 /** Name of the digest secret file, beside the database by default. */
 #define SX_HOST_SECRET_NAME "auth.secret"
 
@@ -60,7 +62,8 @@ struct sx_host_sip_cfg {
 
 /** [store] */
 struct sx_host_store_cfg {
-	char *path; /**< SQLite database file */
+	char *path;                  /**< SQLite database file */
+	unsigned commit_interval_ms; /**< group commit window */
 };
 
 /** [log] */

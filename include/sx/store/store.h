@@ -53,6 +53,8 @@ struct sx_store_backend_ops;
 /** Default and largest staleness bound of the user cache, ms. */
 #define SX_STORE_USER_CACHE_MS_DEFAULT 1000u
 #define SX_STORE_USER_CACHE_MS_MAX     60000u
+/** Largest commit interval (sx_store_prm.commit_interval_us), us. */
+#define SX_STORE_COMMIT_INTERVAL_MAX_US 1000000u
 /** Longest accepted database path/connection string. */
 #define SX_STORE_PATH_MAX 4096u
 
@@ -74,6 +76,15 @@ struct sx_store_prm {
 	 *  that another process committed, ms, 1..SX_STORE_USER_CACHE_MS_MAX
 	 *  (0 = SX_STORE_USER_CACHE_MS_DEFAULT). */
 	unsigned user_cache_ms;
+	/** Group commit window, us, 0..SX_STORE_COMMIT_INTERVAL_MAX_US:
+	 *  under load (the previous transaction held more than one write) a
+	 *  transaction starts no sooner than this after the previous one
+	 *  started, unless batch_max writes are waiting.  This bounds the
+	 *  commits (and fsyncs) per second and gathers more writes into
+	 *  each; a write's completion may wait up to this long more.  An
+	 *  idle store, or one writer waiting for each write in turn, commits
+	 *  at once.  0 = commit as soon as the previous commit is done. */
+	unsigned commit_interval_us;
 };
 
 /**

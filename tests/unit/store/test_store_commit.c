@@ -2,7 +2,8 @@
  * sx_store group commit under load: a burst of asynchronous upserts from
  * one loop, a sustained window of writes in flight (measured and printed,
  * not judged on timing), and two processes writing the same database
- * through WAL as the servers and sipxctl do.
+ * through WAL as the servers and sipxctl do, and the group commit
+ * window.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -212,6 +213,75 @@ out:
 	return err;
 }
 
+/* Commit window of test_window: long, so that a wrongly applied window
+ * shows as seconds where the right behaviour takes milliseconds. */
+#define WINDOW_US SX_STORE_COMMIT_INTERVAL_MAX_US
+#define WINDOW_SYNC_N 5u
+#define WINDOW_BATCH 8u
+#define WINDOW_BURST 64u
+/* Far below what a window applied per write or per batch would take
+ * (WINDOW_SYNC_N - 1, or WINDOW_BURST / WINDOW_BATCH, windows). */
+#define WINDOW_BOUND_MS (2u * WINDOW_US / 1000u)
+
+/*
+ * The group commit window waits only under load: one writer waiting for
+ * each write in turn never waits for it, and a full batch (batch_max
+ * queued) cuts it short.  Bounds on elapsed time tell a behaviour, not
+ * a speed: the wrong behaviour costs several whole windows.
+ */
+static int test_window(void)
+{
+	struct tdb t;
+	struct sx_store *st = NULL;
+	struct sx_ev *loop = NULL;
+	struct burst bu = {0};
+	char buf[TDB_BINDING_BUF];
+	unsigned sent = 0;
+	int err;
+
+	if (ut_oom_mode())
+		return UT_SKIP; /* behaviour in time; allocation is test_burst's */
+	err = tdb_make(&t);
+	if (err)
+		return err;
+	struct sx_store_prm prm = {.path = t.path,
+	                           .batch_max = WINDOW_BATCH,
+	                           .commit_interval_us = WINDOW_US};
+	prm.commit_interval_us = WINDOW_US + 1;
+	UT_EQ(-EINVAL, sx_store_open(&st, &prm));
+	prm.commit_interval_us = WINDOW_US;
+	UT_OK(sx_store_open(&st, &prm));
+	UT_OK(sx_ev_alloc(&loop, NULL));
+	uint64_t t0 = tdb_now_ms();
+	for (unsigned i = 0; i < WINDOW_SYNC_N; i++) {
+		struct sx_store_binding b;
+		tdb_binding(&b, i, buf);
+		UT_OK(sx_store_binding_upsert(st, &b, NULL));
+	}
+	UT_TRUE(tdb_now_ms() - t0 < WINDOW_BOUND_MS);
+
+	struct sx_store_cb cb = {loop, burst_done, &bu};
+	t0 = tdb_now_ms();
+	for (; sent < WINDOW_BURST; sent++) {
+		struct sx_store_binding b;
+		tdb_binding(&b, WINDOW_SYNC_N + sent, buf);
+		UT_OK(sx_store_binding_upsert(st, &b, &cb));
+	}
+	UT_OK(tdb_wait(loop, &bu.done, WINDOW_BURST));
+	UT_EQ(0, bu.failed);
+	UT_TRUE(tdb_now_ms() - t0 < WINDOW_BOUND_MS);
+	struct sx_store_stats s;
+	sx_store_stats(st, &s);
+	UT_EQ(WINDOW_SYNC_N + WINDOW_BURST, s.writes);
+	UT_TRUE(s.batch_peak <= WINDOW_BATCH);
+out:
+	if (sent && bu.done < sent)
+		(void)tdb_wait(loop, &bu.done, sent);
+	tdb_teardown(st, loop);
+	tdb_remove(&t);
+	return err;
+}
+
 /* Write PROC_USERS users named @prefix%u one transaction each. */
 static int write_users(const char *path, const char *prefix)
 {
@@ -278,4 +348,5 @@ out:
 	return err;
 }
 
-UT_MAIN(UT_C(test_burst), UT_C(test_load_measure), UT_C(test_two_processes))
+UT_MAIN(UT_C(test_burst), UT_C(test_load_measure), UT_C(test_window),
+        UT_C(test_two_processes))

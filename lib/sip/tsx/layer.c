@@ -183,7 +183,7 @@ bool sx_sip__tsx_method_eq(const struct sx_sip_tsx *t, enum sx_sip_method m,
 {
 	if (t->method != m)
 		return false;
-	return m != SX_SIP_METHOD_OTHER || sx_sl_eq(t->req->method_sl, m_sl);
+	return m != SX_SIP_METHOD_OTHER || sx_sl_eq(t->key.method_sl, m_sl);
 }
 
 struct sx_sip_tsx *sx_sip__tsx_cli_find(struct sx_sip_tsx_layer *l,
@@ -198,11 +198,12 @@ struct sx_sip_tsx *sx_sip__tsx_cli_find(struct sx_sip_tsx_layer *l,
 	return NULL;
 }
 
-static bool sent_by_eq(const struct sx_sip_via *a, const struct sx_sip_via *b)
+static bool sent_by_eq(const struct sx_sip__tsx_key *k,
+                       const struct sx_sip_via *v)
 {
-	return sx_sl_eq_nocase(a->sent_by.host, b->sent_by.host) &&
-	       a->sent_by.has_port == b->sent_by.has_port &&
-	       a->sent_by.port == b->sent_by.port;
+	return sx_sl_eq_nocase(k->sent_by, v->sent_by.host) &&
+	       k->sent_by_has_port == v->sent_by.has_port &&
+	       k->sent_by_port == v->sent_by.port;
 }
 
 static bool method_ok(const struct sx_sip_tsx *t, const struct sx_sip_msg *r,
@@ -235,18 +236,22 @@ static struct sx_sip_tsx *srv_find_cookie(struct sx_sip_tsx_layer *l,
 	for (struct sx_sip_tsx *t = l->srv_tab[srv_key(l, via)]; t;
 	     t = t->hl.next)
 		if (sx_sl_eq_nocase(t->branch, via->branch) &&
-		    sent_by_eq(&t->req->vias[0], via) &&
-		    method_ok(t, req, mode) && t->req->cseq == req->cseq &&
-		    sx_sl_eq(t->req->call_id, req->call_id))
+		    sent_by_eq(&t->key, via) && method_ok(t, req, mode) &&
+		    t->key.cseq == req->cseq &&
+		    sx_sl_eq(t->key.call_id, req->call_id))
 			return t;
 	return NULL;
 }
 
-/* RFC 2543 matching (17.2.3 last paragraphs, 9.2 for CANCEL). */
+/* RFC 2543 matching (17.2.3 last paragraphs, 9.2 for CANCEL); these
+ * transactions keep their request to the end. */
 static bool match_2543(const struct sx_sip_tsx *t, const struct sx_sip_msg *r,
                        enum sx_sip__tsx_find mode)
 {
 	const struct sx_sip_msg *o = t->req;
+
+	if (!o)
+		return false;
 
 	if (!sx_sl_eq(o->call_id, r->call_id) || o->cseq != r->cseq ||
 	    !sx_sl_eq(o->from_tag, r->from_tag) ||
@@ -284,12 +289,12 @@ bool sx_sip__tsx_merged(struct sx_sip_tsx_layer *l,
 		return false;
 	for (struct sx_sip_tsx *t = l->req_tab[req_key(l, req)]; t;
 	     t = t->rl.next) {
-		const struct sx_sip_msg *o = t->req;
-		if (sx_sl_eq(o->call_id, req->call_id) &&
-		    o->cseq == req->cseq &&
-		    sx_sl_eq(o->from_tag, req->from_tag) &&
+		const struct sx_sip__tsx_key *k = &t->key;
+		if (sx_sl_eq(k->call_id, req->call_id) &&
+		    k->cseq == req->cseq &&
+		    sx_sl_eq(k->from_tag, req->from_tag) &&
 		    sx_sip__tsx_method_eq(t, req->method, req->method_sl) &&
-		    !sx_sl_eq(o->vias[0].raw, req->vias[0].raw))
+		    !sx_sl_eq(k->via_raw, req->vias[0].raw))
 			return true;
 	}
 	return false;
@@ -323,8 +328,27 @@ static void tsx_destroy(void *obj)
 	sx_tmr_stop(&t->t_end);
 	sx_tmr_stop(&t->t_aux);
 	sx_sip_msg_free(t->req);
+	sx_mem_unref(t->key_buf);
 	sx_mem_unref(t->out);
 	sx_mem_unref(t->cancel);
+}
+
+/* The key of @t's request, pointing into it. */
+static void key_set(struct sx_sip_tsx *t)
+{
+	const struct sx_sip_msg *req = t->req;
+	const struct sx_sip_via *via = &req->vias[0];
+	struct sx_sip__tsx_key *k = &t->key;
+
+	k->sent_by = via->sent_by.host;
+	k->sent_by_port = via->sent_by.port;
+	k->sent_by_has_port = via->sent_by.has_port;
+	k->via_raw = via->raw;
+	k->call_id = req->call_id;
+	k->from_tag = req->from_tag;
+	k->to_tag = req->to_tag;
+	k->method_sl = req->method_sl;
+	k->cseq = req->cseq;
 }
 
 /* A transaction for @req (taken on success), not yet linked. */
@@ -341,6 +365,7 @@ struct sx_sip_tsx *sx_sip__tsx_new(struct sx_sip_tsx_layer *l, bool client,
 	t->method = req->method;
 	t->invite = req->method == SX_SIP_METHOD_INVITE;
 	t->branch = req->vias[0].branch;
+	key_set(t);
 	t->peer = *peer;
 	t->reliable = sx_sip_proto_reliable(peer->proto);
 	return t;
@@ -370,6 +395,11 @@ static void layer_destroy(void *obj)
 		disarm_all(t);
 		t->layer = NULL;
 		sx_mem_unref(t); /* the tables' reference */
+		sx_mem_unref(t);
+	}
+	while (l->compact) {
+		struct sx_sip_tsx *t = l->compact;
+		l->compact = t->compact_next;
 		sx_mem_unref(t);
 	}
 	sx_mem_unref(l->cli_tab);
@@ -541,6 +571,7 @@ void sx_sip_tsx_layer_recv(struct sx_sip_tsx_layer *layer,
 		sx_sip_msg_free(msg);
 		return;
 	}
+	sx_sip__tsx_compact_pending(layer);
 	if (msg->is_request)
 		sx_sip__tsx_srv_recv(layer, msg, peer);
 	else

@@ -114,6 +114,62 @@ static int may_send(const struct sx_sip_tsx *t, uint16_t code)
 	}
 }
 
+/*
+ * Over UDP a completed non-INVITE server transaction lives on for Timer
+ * J (32 s) only to answer retransmissions of its request (17.2.2): it
+ * needs the key that matches them and its response, not the parsed
+ * request (~4 KiB with its arena), which it lets go.  Not at once: the
+ * TU may read the request right after answering, so this happens when
+ * the layer receives its next message.  RFC 2543 transactions (no
+ * magic cookie) keep their request, which their matching reads.
+ */
+static void compact_later(struct sx_sip_tsx *t)
+{
+	struct sx_sip_tsx_layer *l = t->layer;
+
+	t->compact_next = l->compact;
+	l->compact = sx_mem_ref(t);
+}
+
+/* Copy @t's key into a block of its own and free the request; on
+ * allocation failure the transaction just keeps its request. */
+static void compact(struct sx_sip_tsx *t)
+{
+	struct sx_sip__tsx_key *k = &t->key;
+	struct sx_sl *f[] = {&t->branch,     &k->sent_by, &k->via_raw,
+	                     &k->call_id,    &k->from_tag, &k->to_tag,
+	                     &k->method_sl};
+	size_t n = 0;
+
+	if (!t->req || t->state != SX_SIP_TSX_COMPLETED)
+		return;
+	for (size_t i = 0; i < SX_ARRAY_SIZE(f); i++)
+		n += f[i]->len;
+	char *p = sx_mem_alloc(n ? n : 1, NULL);
+	if (!p)
+		return;
+	t->key_buf = p;
+	for (size_t i = 0; i < SX_ARRAY_SIZE(f); i++) {
+		if (f[i]->len)
+			memcpy(p, f[i]->p, f[i]->len);
+		f[i]->p = p;
+		p += f[i]->len;
+	}
+	sx_sip_msg_free(t->req);
+	t->req = NULL;
+}
+
+void sx_sip__tsx_compact_pending(struct sx_sip_tsx_layer *l)
+{
+	while (l->compact) {
+		struct sx_sip_tsx *t = l->compact;
+		l->compact = t->compact_next;
+		t->compact_next = NULL;
+		compact(t);
+		sx_mem_unref(t);
+	}
+}
+
 /* The state change after sending @t->status (17.2.1, 17.2.2). */
 static int after_send(struct sx_sip_tsx *t)
 {
@@ -147,7 +203,10 @@ static int after_send(struct sx_sip_tsx *t)
 		sx_sip__tsx_end(t, SX_SIP_TSX_END_NORMAL, true);
 		return 0;
 	}
-	return sx_sip__tsx_arm(t, &t->t_end, t64, on_done);
+	err = sx_sip__tsx_arm(t, &t->t_end, t64, on_done);
+	if (!err && t->in_srv_tab)
+		compact_later(t);
+	return err;
 }
 
 /* Send @block (takes it) as @t's response with status @code. */
@@ -396,7 +455,7 @@ static void recv_cancel(struct sx_sip_tsx_layer *l, struct sx_sip_msg *req,
 	sx_mem_ref(inv);
 	/* 9.2: the same To tag as the target's responses (the TU may
 	 * still set its own before answering) */
-	if (!inv->to_tag_len && !inv->req->to_tag.len)
+	if (!inv->to_tag_len && !inv->key.to_tag.len)
 		inv->to_tag_len = sx_sip_tag_make(l, inv->to_tag);
 	memcpy(c->to_tag, inv->to_tag, inv->to_tag_len);
 	c->to_tag_len = inv->to_tag_len;

@@ -37,6 +37,21 @@ struct sx_sip_tsx_link {
 	struct sx_sip_tsx *next, *prev;
 };
 
+/*
+ * What matches later requests to a transaction (17.2.3, 9.2, 8.2.2.2),
+ * besides sx_sip_tsx.branch.  The slices point into the request until a
+ * completed non-INVITE server transaction lets its request go
+ * (server.c): then they point into one block of copies.
+ */
+struct sx_sip__tsx_key {
+	struct sx_sl sent_by; /* top Via sent-by host */
+	uint16_t sent_by_port;
+	bool sent_by_has_port;
+	struct sx_sl via_raw; /* top Via value */
+	struct sx_sl call_id, from_tag, to_tag, method_sl;
+	uint32_t cseq;
+};
+
 struct sx_sip_tsx_layer {
 	struct sx_ev *loop;
 	struct sx_sip_tport *tp;
@@ -50,6 +65,9 @@ struct sx_sip_tsx_layer {
 	uint64_t serial; /* makes generated branches unique */
 	uint8_t rnd[SX_SIP_TSX_RND_POOL];
 	size_t rnd_pos;
+	/* completed server transactions whose request goes at the next
+	 * received message (referenced) */
+	struct sx_sip_tsx *compact;
 };
 
 struct sx_sip_tsx {
@@ -63,8 +81,12 @@ struct sx_sip_tsx {
 	bool err_mark; /* tport_err sweep */
 	enum sx_sip_tsx_state state;
 	enum sx_sip_method method;
-	struct sx_sip_msg *req;  /* owns the request bytes */
-	struct sx_sl branch;     /* top Via branch (into req) */
+	struct sx_sip_msg *req;  /* owns the request bytes; NULL once a
+	                            completed server tsx let it go */
+	struct sx_sl branch;     /* top Via branch (into req or key_buf) */
+	struct sx_sip__tsx_key key;
+	char *key_buf;                  /* the key's copies, without req */
+	struct sx_sip_tsx *compact_next; /* layer->compact list */
 	struct sx_sip_peer peer; /* client: next hop; server: source */
 	struct sx_sip_peer rdst; /* server: where responses go */
 	char *out;               /* client: ACK; server: last response */
@@ -134,6 +156,7 @@ int sx_sip__tsx_cli_start(struct sx_sip_tsx **tsxp, struct sx_sip_tsx_layer *l,
                           bool internal) SX_MUST_CHECK;
 
 /* -- server.c -- */
+void sx_sip__tsx_compact_pending(struct sx_sip_tsx_layer *l);
 void sx_sip__tsx_srv_recv(struct sx_sip_tsx_layer *l, struct sx_sip_msg *req,
                           const struct sx_sip_peer *peer);
 

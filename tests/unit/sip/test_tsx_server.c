@@ -197,6 +197,47 @@ out:
 	return fx_result(err);
 }
 
+/* A completed non-INVITE transaction lets its request go at the next
+ * received message and still matches retransmissions, CANCELs and
+ * merged requests through its key (17.2.2, 9.2, 8.2.2.2). */
+static int test_server_ni_compacted(void)
+{
+	struct sx_sip_tsx_layer_prm prm = fx_prm();
+	uint64_t at[MAXT];
+	int err = 0;
+
+	prm.detect_merged = true;
+	UT_OK(fx_init(&prm, SX_SIP_PROTO_UDP));
+	UT_OK(fx_b_req("REGISTER", "z9hG4bKc1", "f1", NULL, 7));
+	UT_OK(reply(F.srv[0], 200));
+	/* the TU may still read its request right after answering */
+	UT_TRUE(sx_sip_tsx_msg(F.srv[0]) != NULL);
+	UT_OK(fx_b_req("OPTIONS", "z9hG4bKc2", "f2", NULL, 1));
+	UT_EQ(2, F.nsrv);
+	UT_TRUE(sx_sip_tsx_msg(F.srv[0]) == NULL);
+	UT_EQ(SX_SIP_TSX_COMPLETED, sx_sip_tsx_state(F.srv[0]));
+	/* a retransmission gets the response again */
+	fx_run(100);
+	UT_OK(fx_b_req("REGISTER", "z9hG4bKc1", "f1", NULL, 7));
+	UT_EQ(2, F.nsrv);
+	UT_EQ(2, fx_times(SX_SIP_METHOD_REGISTER, 200, at, MAXT));
+	UT_EQ(100, at[1]);
+	/* the same request by another path is merged (482) */
+	UT_OK(fx_b_req("REGISTER", "z9hG4bKc3", "f1", NULL, 7));
+	UT_EQ(2, F.nsrv);
+	UT_EQ(1, fx_times(SX_SIP_METHOD_REGISTER, 482, at, MAXT));
+	/* a CANCEL of it matches and gets 200 (9.2), nothing else */
+	UT_OK(fx_b_req("CANCEL", "z9hG4bKc1", "f1", NULL, 7));
+	UT_EQ(1, fx_times(SX_SIP_METHOD_CANCEL, 200, at, MAXT));
+	UT_EQ(0, fx_times(SX_SIP_METHOD_CANCEL, 481, at, MAXT));
+	/* Timer J still ends it */
+	fx_run(32000);
+	UT_EQ(SX_SIP_TSX_TERMINATED, sx_sip_tsx_state(F.srv[0]));
+out:
+	fx_fini();
+	return fx_result(err);
+}
+
 /* sx_sip_tsx_reply_once(): the transaction ends with its response (no
  * Timer J); a retransmission is a new request, answered afresh. */
 static int test_server_reply_once(void)
@@ -593,6 +634,7 @@ out:
 }
 
 UT_MAIN(UT_C(test_server_timers), UT_C(test_server_invite_retransmissions),
+        UT_C(test_server_ni_compacted),
         UT_C(test_server_ni_retransmissions), UT_C(test_server_reply_once),
         UT_C(test_server_auto_trying), UT_C(test_server_accepted),
         UT_C(test_server_merged), UT_C(test_server_rfc2543),

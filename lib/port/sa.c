@@ -126,7 +126,7 @@ int sx_sa_set_sockaddr(struct sx_sa *sa, const struct sockaddr *addr,
 		return -EAFNOSUPPORT;
 	}
 	memset(sa, 0, sizeof(*sa));
-	memcpy(&sa->u.ss, addr, len);
+	memcpy(&sa->u, addr, len);
 	sa->len = len;
 	return 0;
 }

@@ -2,8 +2,9 @@
  * sx_sa: IPv4/IPv6 socket addresses (RFC 4291 text forms, RFC 3986
  * section 3.2.2 brackets for "[v6]:port").
  *
- * struct sx_sa wraps a sockaddr_storage plus its length; it is a plain
- * value (copy it freely).  A zero-filled sx_sa is "unset" (AF_UNSPEC).
+ * struct sx_sa holds a sockaddr_in or sockaddr_in6 plus its length (not
+ * a sockaddr_storage: every peer and transaction carries two of them,
+ * 32 bytes each instead of 132); it is a plain value (copy it freely).  A zero-filled sx_sa is "unset" (AF_UNSPEC).
  * Link-local scope ids ("%eth0") are not supported.
  */
 #ifndef SX_PORT_SA_H
@@ -28,7 +29,6 @@ struct sx_sa {
 		struct sockaddr sa;
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;
-		struct sockaddr_storage ss;
 	} u;
 	socklen_t len; /**< valid length of u (0 when unset) */
 };

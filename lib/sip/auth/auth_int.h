@@ -38,16 +38,26 @@ size_t sx_sip_auth__hex_len(enum sx_sip_digest_alg alg);
 
 /**
  * H(parts[0] ":" parts[1] ":" ...) in lowercase hex into @hex (room for
- * SX_AUTH_HEX_MAX).  0, -EINVAL or -EIO.
+ * SX_AUTH_HEX_MAX).  Any thread; uses the calling thread's context.
+ * 0, -EINVAL, -ENOMEM (context allocation) or -EIO.
  */
 int sx_sip_auth__hash_hex(enum sx_sip_digest_alg alg, const struct sx_sl *parts,
                           size_t n, char *hex);
 
-/** HMAC-SHA256(@key, @data) into @mac.  0 or -EIO. */
+/**
+ * HMAC-SHA256(@key, @data) into @mac (RFC 2104).  Any thread: each
+ * thread keeps the keyed states of the last key it used, so repeated
+ * MACs under one key (the authenticator's secret) skip the key setup.
+ * 0, -ENOMEM (context allocation) or -EIO.
+ */
 int sx_sip_auth__hmac(const uint8_t *key, size_t key_len, const void *data,
                       size_t len, uint8_t mac[SX_AUTH_MAC_LEN]);
 
-/** @n bytes from getrandom().  0 or a negative errno. */
+/**
+ * @n bytes from getrandom(); small requests (nonces, cnonces, secrets)
+ * are served from a per-thread pool that one getrandom() call refills,
+ * each byte handed out once.  Any thread.  0 or a negative errno.
+ */
 int sx_sip_auth__random(void *p, size_t n);
 
 /** base64url without padding; @out needs (n * 4 + 2) / 3 bytes. */

@@ -4,9 +4,13 @@
  * their expiry (stale), tampering, nonce-count replays, realm and
  * digest-uri checks, unknown users answered like wrong passwords,
  * malformed credentials, whole REGISTER / INVITE exchanges through the
- * message layer.  Time is passed in, so nothing sleeps.
+ * message layer; nonce and opaque bytes against values computed outside
+ * (so a nonce stays valid across versions and nodes), engines with
+ * different secrets in turn, one engine from several threads.  Time is
+ * passed in, so nothing sleeps.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <sx/sip/auth.h>
@@ -26,6 +30,28 @@
 		UT_EQ(want, rc_);                                              \
 	} while (0)
 #define T0 1700000000ull
+
+/*
+ * Known answers, computed outside with Python's hmac/hashlib from the
+ * layout in lib/sip/auth/nonce.c: @secret, realm REALM, time T0, random
+ * bytes 0x10..0x1f; KAT_NONCE_BOUND bound to 192.0.2.7.  Responses are
+ * alice / wonderland, MD5, REGISTER sip:example.com, nc=00000001,
+ * cnonce 0a4f113b.  KAT_OPAQUE is the opaque of @secret and REALM.
+ */
+/* base64url of time | random, then of the MAC (43 characters) */
+#define KAT_HEAD           "AAAAAGVT8QAQERITFBUWFxgZGhscHR4f"
+#define KAT_NONCE          KAT_HEAD "6QoyBP7iTkbvj2hPwF0FUTF-dHN0GVavHSrKDBpPLEs"
+#define KAT_RESPONSE       "f9e4970d51cde2039912e4e64f6b98ca"
+#define KAT_NONCE_BOUND    KAT_HEAD "A-HieKw-KS2JP8Szn95ruWZDLYXkxbDK3IxMZBubAZg"
+#define KAT_RESPONSE_BOUND "84dd40971eb570586167d35a7ed30240"
+#define KAT_OPAQUE         "I5IEIgEZ4RGHGEqAm3wiQw"
+#define KAT_CREDENTIALS(nonce, response)                                       \
+	"Digest username=\"alice\", realm=\"" REALM "\", nonce=\"" nonce       \
+	"\", uri=\"sip:" REALM "\", response=\"" response "\", "               \
+	"algorithm=MD5, qop=auth, nc=00000001, cnonce=\"0a4f113b\""
+/** Threads and exchanges per thread of the concurrent case. */
+#define AUTH_THREADS 4
+#define AUTH_ROUNDS  50
 
 /* 32 bytes, shared by "two nodes" in the tests. */
 static const uint8_t secret[SX_SIP_AUTH_SECRET_LEN] =
@@ -896,8 +922,136 @@ out:
 	return err;
 }
 
+/* Nonce MACs and the opaque are the same bytes as computed outside. */
+static int test_known_answers(void)
+{
+	int err = 0;
+	struct sx_sip_auth *a = NULL, *bound = NULL, *op = NULL;
+	struct sx_sip_auth_prm p;
+	struct sx_sip_auth_res res;
+	struct sx_sa src = sa("192.0.2.7:5060");
+	struct sx_buf b;
+
+	sx_buf_init(&b, 0);
+	base_prm(&p);
+	UT_OK(sx_sip_auth_alloc(&a, &p));
+	UT_OK(check_value(a, KAT_CREDENTIALS(KAT_NONCE, KAT_RESPONSE), &src, T0,
+	                  &res));
+	UT_EQ(SX_SIP_AUTH_OK, res.result);
+
+	p.bind_source = true;
+	UT_OK(sx_sip_auth_alloc(&bound, &p));
+	UT_OK(check_value(bound,
+	                  KAT_CREDENTIALS(KAT_NONCE_BOUND, KAT_RESPONSE_BOUND),
+	                  &src, T0, &res));
+	UT_EQ(SX_SIP_AUTH_OK, res.result);
+	/* the unbound nonce's MAC does not hold for a bound engine */
+	UT_OK(check_value(bound, KAT_CREDENTIALS(KAT_NONCE, KAT_RESPONSE), &src,
+	                  T0, &res));
+	UT_EQ(SX_SIP_AUTH_BAD, res.result);
+
+	base_prm(&p);
+	p.opaque = true;
+	UT_OK(sx_sip_auth_alloc(&op, &p));
+	UT_OK(sx_sip_auth_challenge_print(op, &src, T0, false, &b));
+	UT_TRUE(strstr(b.p, ", opaque=\"" KAT_OPAQUE "\", ") != NULL);
+out:
+	sx_buf_fini(&b);
+	sx_mem_unref(op);
+	sx_mem_unref(bound);
+	sx_mem_unref(a);
+	return err;
+}
+
+/* Engines with different secrets in turn on one thread: each MAC is
+ * under its own engine's secret, whatever the thread used before. */
+static int test_secrets_in_turn(void)
+{
+	int err = 0;
+	struct sx_sip_auth *e[2] = {NULL, NULL};
+	struct sx_sip_auth_prm p;
+	struct sx_sip_auth_client c;
+	struct sx_sip_auth_res res;
+	struct sx_sa src = sa("127.0.0.1:5060");
+
+	base_prm(&p);
+	UT_OK(sx_sip_auth_alloc(&e[0], &p));
+	p.secret = NULL; /* a random one */
+	UT_OK(sx_sip_auth_alloc(&e[1], &p));
+	for (int i = 0; i < 4; i++) {
+		struct sx_sip_auth *mine = e[i % 2], *other = e[(i + 1) % 2];
+		sx_sip_auth_client_init(&c);
+		UT_OK(challenge(mine, &src, T0, SX_SIP_ALG_MD5, &c));
+		UT_OK(
+		    attempt(other, &c, "alice", "wonderland", &src, T0, &res));
+		UT_EQ(SX_SIP_AUTH_BAD, res.result);
+		UT_OK(attempt(mine, &c, "alice", "wonderland", &src, T0, &res));
+		UT_EQ(SX_SIP_AUTH_OK, res.result);
+	}
+out:
+	sx_mem_unref(e[0]);
+	sx_mem_unref(e[1]);
+	return err;
+}
+
+struct auth_worker {
+	struct sx_sip_auth *a;
+	pthread_t th;
+	int err; /* 0, the first error, or -EPROTO for a wrong result */
+};
+
+/* Challenge and answer AUTH_ROUNDS times, both algorithms in turn. */
+static void *auth_worker(void *arg)
+{
+	struct auth_worker *w = arg;
+	struct sx_sa src = sa("127.0.0.1:5060");
+	struct sx_sip_auth_client c;
+	struct sx_sip_auth_res res;
+
+	for (int i = 0; i < AUTH_ROUNDS && !w->err; i++) {
+		enum sx_sip_digest_alg alg =
+		    i % 2 ? SX_SIP_ALG_MD5 : SX_SIP_ALG_SHA256;
+		sx_sip_auth_client_init(&c);
+		w->err = challenge(w->a, &src, T0, alg, &c);
+		if (!w->err)
+			w->err = attempt(w->a, &c, "alice", "wonderland", &src,
+			                 T0, &res);
+		if (!w->err && res.result != SX_SIP_AUTH_OK)
+			w->err = -EPROTO;
+	}
+	return NULL;
+}
+
+/* One engine, several worker threads at once (STYLE.md 2.9). */
+static int test_threads(void)
+{
+	int err = 0;
+	struct sx_sip_auth_prm p;
+	struct auth_worker w[AUTH_THREADS] = {{0}};
+	struct sx_sip_auth *a = NULL;
+	int started = 0;
+
+	base_prm(&p);
+	UT_OK(sx_sip_auth_alloc(&a, &p));
+	for (; started < AUTH_THREADS; started++) {
+		w[started].a = a;
+		UT_OK(-pthread_create(&w[started].th, NULL, auth_worker,
+		                      &w[started]));
+	}
+out:
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].th, NULL);
+		if (!err && w[i].err)
+			err = ut__check_err(__FILE__, __LINE__, "auth_worker",
+			                    w[i].err);
+	}
+	sx_mem_unref(a);
+	return err;
+}
+
 UT_MAIN(UT_C(test_alloc_args), UT_C(test_challenge_format),
-        UT_C(test_roundtrip), UT_C(test_nonce_expiry),
+        UT_C(test_known_answers), UT_C(test_secrets_in_turn),
+        UT_C(test_threads), UT_C(test_roundtrip), UT_C(test_nonce_expiry),
         UT_C(test_nonce_tampered), UT_C(test_nc_replay), UT_C(test_nc_eviction),
         UT_C(test_wrong_realm), UT_C(test_uri_mismatch),
         UT_C(test_unknown_user), UT_C(test_malformed),

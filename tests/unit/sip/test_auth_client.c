@@ -2,12 +2,20 @@
  * Unit tests for the digest computations and the client side of
  * sx/sip/auth.h against the published examples: RFC 2617 3.5 (Mufasa,
  * "Circle Of Life") and RFC 7616 3.9.1 (SHA-256 and MD5, "Circle of
- * Life"), plus nonce-count, cnonce, HA1 use, escaping and errors.
+ * Life"), plus nonce-count, cnonce, HA1 use, escaping and errors; the
+ * HMAC-SHA256 behind nonces against RFC 4231 4.2, 4.3 and 4.7, one key
+ * after another (each thread caches the last key's states) and from
+ * several threads at once; random bytes from the per-thread pool never
+ * repeat, across refills and across fork().
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sx/sip/auth.h>
 
+#include "../../../lib/sip/auth/auth_int.h"
 #include "ut.h"
 
 /* RFC 2617 3.5 */
@@ -28,6 +36,27 @@
 #define R7616_HA1_MD5 "3d78807defe7de2157e2b0b6573a855f"
 #define R7616_HA1_SHA256                                                       \
 	"7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232"
+
+/* RFC 4231 4.2 (test case 1), 4.3 (2) and 4.7 (6: key longer than
+ * the block, hashed first) */
+#define R4231_1_KEY_LEN 20 /* bytes 0x0b */
+#define R4231_1_DATA    "Hi There"
+#define R4231_1_MAC                                                            \
+	"b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+#define R4231_2_KEY  "Jefe"
+#define R4231_2_DATA "what do ya want for nothing?"
+#define R4231_2_MAC                                                            \
+	"5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+#define R4231_6_KEY_LEN 131
+#define R4231_6_DATA    "Test Using Larger Than Block-Size Key - Hash Key First"
+#define R4231_6_MAC                                                            \
+	"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+/** Threads and rounds of the concurrent hashing case. */
+#define HASH_THREADS 4
+#define HASH_ROUNDS  200
+/** Draws of the random case: several pool refills. */
+#define RANDOM_DRAWS 64
+#define RANDOM_LEN   16
 
 #define R7616_CHALLENGE(alg)                                                   \
 	"Digest realm=\"" R7616_REALM "\", qop=\"auth, auth-int\", "           \
@@ -370,7 +399,157 @@ out:
 	return err;
 }
 
+/* HMAC-SHA256(@key, @data) in hex, compared with @want. */
+static bool hmac_is(const void *key, size_t key_len, const char *data,
+                    const char *want)
+{
+	static const char digits[] = "0123456789abcdef";
+	uint8_t mac[SX_AUTH_MAC_LEN];
+	char hex[2 * SX_AUTH_MAC_LEN + 1];
+
+	if (sx_sip_auth__hmac(key, key_len, data, strlen(data), mac))
+		return false;
+	for (size_t i = 0; i < sizeof(mac); i++) {
+		hex[2 * i] = digits[mac[i] >> 4];
+		hex[2 * i + 1] = digits[mac[i] & 0xf];
+	}
+	hex[sizeof(hex) - 1] = '\0';
+	return !strcmp(hex, want);
+}
+
+/* The three RFC 4231 cases in turn, so every MAC changes the key. */
+static bool hmac_vectors_ok(void)
+{
+	uint8_t key[R4231_1_KEY_LEN], long_key[R4231_6_KEY_LEN];
+
+	memset(key, 0x0b, sizeof(key));
+	memset(long_key, 0xaa, sizeof(long_key));
+	return hmac_is(key, sizeof(key), R4231_1_DATA, R4231_1_MAC) &&
+	       hmac_is(R4231_2_KEY, sizeof(R4231_2_KEY) - 1, R4231_2_DATA,
+	               R4231_2_MAC) &&
+	       hmac_is(long_key, sizeof(long_key), R4231_6_DATA, R4231_6_MAC);
+}
+
+static int test_hmac_vectors(void)
+{
+	int err = 0;
+
+	UT_TRUE(hmac_vectors_ok());
+	/* the same key twice (cached states), then the others again */
+	UT_TRUE(hmac_is(R4231_2_KEY, sizeof(R4231_2_KEY) - 1, R4231_2_DATA,
+	                R4231_2_MAC));
+	UT_TRUE(hmac_vectors_ok());
+	/* a prefix of the cached key is another key, and so is a longer one */
+	UT_TRUE(hmac_is(R4231_2_KEY, sizeof(R4231_2_KEY) - 1, R4231_2_DATA,
+	                R4231_2_MAC));
+	UT_TRUE(!hmac_is("Jef", 3, R4231_2_DATA, R4231_2_MAC));
+	UT_TRUE(!hmac_is("Jefe!", 5, R4231_2_DATA, R4231_2_MAC));
+	UT_TRUE(hmac_is(R4231_2_KEY, sizeof(R4231_2_KEY) - 1, R4231_2_DATA,
+	                R4231_2_MAC));
+out:
+	return err;
+}
+
+/* One worker: digests and MACs with changing keys, all checked. */
+static void *hash_worker(void *arg)
+{
+	char hex[SX_SIP_AUTH_MD5_HEX_LEN + 1];
+	bool *okp = arg;
+
+	*okp = true;
+	for (int i = 0; i < HASH_ROUNDS && *okp; i++) {
+		*okp = hmac_vectors_ok() &&
+		       !sx_sip_auth_ha1_hex(
+		           SX_SIP_ALG_MD5, SX_SL("Mufasa"), SX_SL(R2617_REALM),
+		           SX_SL("Circle Of Life"), hex, sizeof(hex)) &&
+		       !strcmp(hex, R2617_HA1);
+	}
+	return NULL;
+}
+
+/* Each thread has its own contexts: concurrent use gives the vectors,
+ * and threads that end free theirs (ASan would see a double free). */
+static int test_hash_threads(void)
+{
+	int err = 0;
+	pthread_t th[HASH_THREADS];
+	bool ok[HASH_THREADS] = {false};
+	int started = 0;
+
+	for (; started < HASH_THREADS; started++)
+		UT_OK(-pthread_create(&th[started], NULL, hash_worker,
+		                      &ok[started]));
+out:
+	for (int i = 0; i < started; i++) {
+		pthread_join(th[i], NULL);
+		if (!err && !ok[i])
+			err =
+			    ut__fail(__FILE__, __LINE__, "thread %d failed", i);
+	}
+	return err;
+}
+
+/* Draws of odd sizes (one over the pool's limit) between fixed ones:
+ * no two fixed-size draws are equal. */
+static int test_random_unique(void)
+{
+	int err = 0;
+	static const size_t odd[] = {1, 7, 63, 64, 65, 300};
+	uint8_t got[RANDOM_DRAWS][RANDOM_LEN], scratch[300];
+
+	for (size_t i = 0; i < RANDOM_DRAWS; i++) {
+		UT_OK(sx_sip_auth__random(got[i], RANDOM_LEN));
+		UT_OK(
+		    sx_sip_auth__random(scratch, odd[i % SX_ARRAY_SIZE(odd)]));
+	}
+	for (size_t i = 0; i < RANDOM_DRAWS; i++)
+		for (size_t j = i + 1; j < RANDOM_DRAWS; j++)
+			UT_TRUE(memcmp(got[i], got[j], RANDOM_LEN) != 0);
+out:
+	return err;
+}
+
+/* After fork() parent and child draw different bytes (the child drops
+ * the pool it inherited). */
+static int test_random_fork(void)
+{
+	int err = 0;
+	uint8_t mine[RANDOM_LEN], theirs[RANDOM_LEN];
+	int fds[2] = {-1, -1}, status = 0;
+	pid_t pid = -1;
+
+	UT_OK(sx_sip_auth__random(mine, sizeof(mine))); /* pool filled */
+	UT_OK(pipe(fds) ? -errno : 0);
+	pid = fork();
+	UT_TRUE(pid >= 0);
+	if (pid == 0) {
+		bool ok = !sx_sip_auth__random(theirs, sizeof(theirs)) &&
+		          write(fds[1], theirs, sizeof(theirs)) ==
+		              (ssize_t)sizeof(theirs);
+		_exit(ok ? 0 : 1);
+	}
+	/* a child that fails gives EOF, not a hang */
+	close(fds[1]);
+	fds[1] = -1;
+	UT_EQ(sizeof(theirs), read(fds[0], theirs, sizeof(theirs)));
+	UT_OK(sx_sip_auth__random(mine, sizeof(mine)));
+	UT_TRUE(memcmp(mine, theirs, sizeof(mine)) != 0);
+out:
+	if (pid > 0) {
+		waitpid(pid, &status, 0);
+		if (!err && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			err = ut__fail(__FILE__, __LINE__, "child failed");
+	}
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return err;
+}
+
 UT_MAIN(UT_C(test_ha1_vectors), UT_C(test_response_vectors),
+        UT_C(test_hmac_vectors), UT_C(test_hash_threads),
+        UT_C(test_random_unique), UT_C(test_random_fork),
         UT_C(test_client_rfc2617), UT_C(test_client_rfc7616),
         UT_C(test_client_nc_cnonce), UT_C(test_client_escaping),
         UT_C(test_client_errors), UT_C(test_client_set_msg))

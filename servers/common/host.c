@@ -52,11 +52,6 @@ struct sx_store *sx_host_store(struct sx_host *h)
 	return h ? h->store : NULL;
 }
 
-struct sx_sip_auth *sx_host_auth(struct sx_host *h)
-{
-	return h ? h->auth : NULL;
-}
-
 const char *sx_host_domain(const struct sx_host *h)
 {
 	return h ? h->cfg->sip.domain : NULL;
@@ -351,7 +346,6 @@ static void host_stop(struct sx_host *h)
 	h->store = NULL;
 	sx_host__workers_drain(h);
 	sx_host__workers_free(h);
-	h->auth = sx_mem_unref(h->auth);
 	explicit_bzero(h->auth_secret, sizeof(h->auth_secret));
 	h->tls = sx_mem_unref(h->tls);
 	sx_ev_free(h->loop);

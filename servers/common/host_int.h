@@ -51,9 +51,9 @@ struct sx_host {
 	struct sx_host_cfg *cfg; /**< current generation */
 	struct sx_ev *loop;      /**< main thread: signals */
 	struct sx_store *store;
-	struct sx_sip_auth *auth;
-	/** the nonce secret of @auth, for the services' own engines (the
-	 *  proxy's 407): nonces then survive restarts alike; 0 = random */
+	/** the nonce secret of the services' digest engines (registrar
+	 *  401, proxy 407): from its file, so that nonces survive restarts,
+	 *  or random for this run */
 	uint8_t auth_secret[SX_SIP_AUTH_SECRET_MAX];
 	size_t auth_secret_len;
 	struct sx_sip_tls *tls;
@@ -108,7 +108,7 @@ void sx_host__on_stray(struct sx_sip_tsx_layer *layer,
 void sx_host__on_request(struct sx_sip_tsx *stsx, const struct sx_sip_msg *req,
                          const struct sx_sip_peer *peer, void *arg);
 
-/** Load or create the digest secret and create h->auth.  0 or -errno
+/** Load or create the digest secret (h->auth_secret).  0 or -errno
  *  (logged). */
 int sx_host__auth_open(struct sx_host *h);
 

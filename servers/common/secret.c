@@ -1,7 +1,7 @@
 /*
- * The host's digest engine (RFC 7616, RFC 3261 22): one struct
- * sx_sip_auth for the configured realm, its HA1 lookup served by the
- * store, and its nonce secret kept in a file (hex, mode 0600, created on
+ * What the services' digest engines (RFC 7616, RFC 3261 22: the
+ * registrar's 401, the proxy's 407) share: the HA1 lookup served by the
+ * store, and the nonce secret kept in a file (hex, mode 0600, created on
  * first start) so that nonces issued before a restart stay valid.
  */
 #define SX_LOG_MOD "host.auth"
@@ -124,15 +124,8 @@ static int secret_load(const char *path, uint8_t *sec, size_t *lenp)
 int sx_host__auth_open(struct sx_host *h)
 {
 	const struct sx_host_cfg *cfg = h->cfg;
-	uint8_t sec[SX_SIP_AUTH_SECRET_MAX];
 	size_t len = 0;
-	struct sx_sip_auth_prm prm = {
-	    .realm = sx_sl_cstr(cfg->sip.realm),
-	    .algs = cfg->sip.digest_algs,
-	    .lookup = sx_host_ha1_lookup,
-	    .arg = h,
-	};
-	int err = secret_load(cfg->secret_path, sec, &len);
+	int err = secret_load(cfg->secret_path, h->auth_secret, &len);
 
 	if (err == -EINVAL) {
 		SX_LOG_ERR("%s: not a hex secret of %d..%d bytes",
@@ -140,19 +133,17 @@ int sx_host__auth_open(struct sx_host *h)
 		           SX_SIP_AUTH_SECRET_MAX);
 		return err;
 	}
-	if (err)
+	if (err) {
+		/* one random secret all the same: every engine of this
+		 * process still verifies the others' nonces */
 		SX_LOG_WARN("%s: %s; nonces will not survive a restart",
 		            cfg->secret_path, strerror(-err));
-	else {
-		prm.secret = sec;
-		prm.secret_len = len;
-		memcpy(h->auth_secret, sec, len);
-		h->auth_secret_len = len;
+		len = SX_SIP_AUTH_SECRET_LEN;
+		if (getrandom(h->auth_secret, len, 0) != (ssize_t)len) {
+			SX_LOG_ERR("no random secret: %s", strerror(errno));
+			return -EIO;
+		}
 	}
-	err = sx_sip_auth_alloc(&h->auth, &prm);
-	explicit_bzero(sec, sizeof(sec));
-	if (err)
-		SX_LOG_ERR("cannot create the digest engine: %s",
-		           strerror(-err));
-	return err;
+	h->auth_secret_len = len;
+	return 0;
 }

@@ -34,6 +34,7 @@ struct reg_contact {
 /** The parsed REGISTER. */
 struct reg_req {
 	struct reg_settings set;
+	struct sx_sip_auth *auth; /**< referenced, with set.authenticate */
 	int64_t now;
 	char aor[SX_REG_AOR_MAX + 1];
 	struct sx_sl key;
@@ -219,40 +220,10 @@ static uint16_t validate(struct reg_req *r, const struct sx_sip_msg *msg,
 
 /* -- authentication (steps 3 and 4) ----------------------------------------- */
 
-/*
- * Put the MD5 challenge first when configured: many phones and sipp
- * answer only the first WWW-Authenticate and know no SHA-256 (RFC 8760
- * 2.4 lets the server order its challenges by preference).
- */
-static void md5_first(struct sx_buf *b)
-{
-	struct sx_buf tmp;
-	if (!b->len)
-		return;
-	sx_buf_init(&tmp, 0);
-	for (int pass = 0; pass < 2; pass++) {
-		struct sx_sl rest = sx_buf_sl(b);
-		while (rest.len) {
-			ssize_t nl = sx_sl_chr(rest, '\n');
-			size_t n = nl < 0 ? rest.len : (size_t)nl + 1;
-			struct sx_sl line = sx_sl_sub(rest, 0, n);
-			bool md5 = false;
-			for (size_t i = 0; i + 13 <= line.len && !md5; i++)
-				md5 = sx_sl_eq_cstr_nocase(
-				    sx_sl_sub(line, i, 13), "algorithm=MD5");
-			if (md5 == (pass == 0))
-				sx_buf_put_sl(&tmp, line);
-			rest = sx_sl_sub(rest, n, rest.len);
-		}
-	}
-	if (!sx_buf_err(&tmp) && tmp.len == b->len)
-		memcpy(b->p, tmp.p, tmp.len);
-	sx_buf_fini(&tmp);
-}
-
-/* 0: go on; else the reply was sent. */
-static int authenticate(struct sx_registrar *reg, struct reg_req *r,
-			struct sx_sip_tsx *stsx, const struct sx_sip_msg *msg,
+/* 0: go on; else the reply was sent.  The engine orders the challenges
+ * (MD5 first with [registrar] md5_first, RFC 8760 2.4). */
+static int authenticate(struct reg_req *r, struct sx_sip_tsx *stsx,
+			const struct sx_sip_msg *msg,
 			const struct sx_sip_peer *peer)
 {
 	struct sx_sip_auth_res res;
@@ -262,7 +233,7 @@ static int authenticate(struct sx_registrar *reg, struct reg_req *r,
 
 	if (!r->set.authenticate)
 		return 0;
-	err = sx_sip_auth_check_msg(reg->auth, msg, &peer->remote,
+	err = sx_sip_auth_check_msg(r->auth, msg, &peer->remote,
 				    (uint64_t)r->now, &res);
 	if (err) {
 		reply(stsx, 500, NULL, SX_SL_NULL);
@@ -284,11 +255,9 @@ static int authenticate(struct sx_registrar *reg, struct reg_req *r,
 							      : 401;
 	sx_buf_init(&extra, 0);
 	if (code == 401)
-		err = sx_sip_auth_challenge_print(reg->auth, &peer->remote,
+		err = sx_sip_auth_challenge_print(r->auth, &peer->remote,
 						  (uint64_t)r->now, res.stale,
 						  &extra);
-	if (!err && code == 401 && r->set.md5_first)
-		md5_first(&extra);
 	if (err || sx_buf_err(&extra))
 		reply(stsx, 500, NULL, SX_SL_NULL);
 	else if (code == 401)
@@ -580,7 +549,7 @@ static uint16_t update(struct sx_registrar *reg, struct reg_req *r,
  */
 static void req_init(struct reg_req *r, struct sx_registrar *reg)
 {
-	sx_reg__settings(reg, &r->set);
+	sx_reg__settings_auth(reg, &r->set, &r->auth);
 	r->now = sx_reg__now(reg);
 	r->key = SX_SL_NULL;
 	r->n = 0;
@@ -613,7 +582,7 @@ void sx_reg__register(struct sx_registrar *reg, struct sx_ev *loop,
 		      sx_buf_err(&extra) ? SX_SL_NULL : sx_buf_sl(&extra));
 		goto out;
 	}
-	if (authenticate(reg, r, stsx, msg, peer))
+	if (authenticate(r, stsx, msg, peer))
 		goto out;
 	peer_text(r, peer);
 	p = sx_mem_zalloc(sizeof(*p), pending_destroy);
@@ -634,6 +603,7 @@ void sx_reg__register(struct sx_registrar *reg, struct sx_ev *loop,
 	p = NULL;
 out:
 	bindings_drop(r);
+	sx_mem_unref(r->auth);
 	sx_mem_unref(p);
 	sx_buf_fini(&extra);
 }

@@ -40,11 +40,38 @@ int64_t sx_reg__now(struct sx_registrar *reg)
 	return reg->clock(reg->clock_arg);
 }
 
-void sx_reg__settings(struct sx_registrar *reg, struct reg_settings *s)
+void sx_reg__settings_auth(struct sx_registrar *reg, struct reg_settings *s,
+			   struct sx_sip_auth **authp)
 {
 	pthread_mutex_lock(&reg->cfg_lock);
 	*s = reg->set;
+	if (authp)
+		*authp = s->authenticate ? sx_mem_ref(reg->auth) : NULL;
 	pthread_mutex_unlock(&reg->cfg_lock);
+}
+
+void sx_reg__settings(struct sx_registrar *reg, struct reg_settings *s)
+{
+	sx_reg__settings_auth(reg, s, NULL);
+}
+
+int sx_reg__auth_alloc(struct sx_sip_auth **authp,
+		       const struct sx_sip_auth_prm *base,
+		       const struct sx_registrar_cfg *cfg)
+{
+	struct sx_sip_auth_prm prm = *base;
+	prm.md5_first = cfg->md5_first;
+	return sx_sip_auth_alloc(authp, &prm);
+}
+
+void sx_reg__auth_set(struct sx_registrar *reg, struct sx_sip_auth *auth)
+{
+	sx_mem_ref(auth);
+	pthread_mutex_lock(&reg->cfg_lock);
+	struct sx_sip_auth *old = reg->auth;
+	reg->auth = auth;
+	pthread_mutex_unlock(&reg->cfg_lock);
+	sx_mem_unref(old);
 }
 
 bool sx_reg__is_ours(const struct reg_settings *s, struct sx_sl host)
@@ -73,7 +100,6 @@ static void settings_fill(struct reg_settings *s, const char *domain,
 	s->default_expires = cfg->default_expires;
 	s->max_bindings = cfg->max_bindings;
 	s->authenticate = cfg->authenticate;
-	s->md5_first = cfg->md5_first;
 	copy_cstr(s->domains[s->ndomains++], SX_REG_DOMAIN_LEN, domain);
 	struct sx_sl rest = sx_sl_cstr(cfg->domains), d;
 	while (rest.len && s->ndomains < SX_REG_DOMAINS_MAX) {
@@ -279,6 +305,7 @@ static void reg_destroy(void *obj)
 		sx_mem_unref(ws[i]->path);
 		sx_mem_unref(ws[i]->obj);
 	}
+	sx_mem_unref(reg->auth);
 	if (reg->lock_ready)
 		pthread_mutex_destroy(&reg->cfg_lock);
 }
@@ -314,7 +341,7 @@ int sx_registrar_alloc(struct sx_registrar **regp,
 		goto out;
 	reg->lock_ready = true;
 	reg->store = prm->store;
-	reg->auth = prm->auth;
+	reg->auth = sx_mem_ref(prm->auth);
 	reg->clock = prm->clock ? prm->clock : clock_real;
 	reg->clock_arg = prm->clock_arg;
 	reg->user_h = prm->user_h ? prm->user_h : user_known_store;

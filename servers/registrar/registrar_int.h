@@ -14,6 +14,7 @@
 
 #include <sx/port/tmr.h>
 #include <sx/server/registrar.h>
+#include <sx/sip/auth.h>
 #include <sx/store/binding.h>
 #include <sx/util/buf.h>
 #include <sx/util/sl.h>
@@ -181,7 +182,6 @@ struct watched {
 struct reg_settings {
 	uint32_t min_expires, max_expires, default_expires, max_bindings;
 	bool authenticate;
-	bool md5_first;
 	size_t ndomains;
 	char domains[SX_REG_DOMAINS_MAX][SX_REG_DOMAIN_LEN];
 	char mediaserver[SX_REG_DOMAIN_LEN];
@@ -191,7 +191,8 @@ struct reg_settings {
 struct sx_registrar {
 	struct loc loc;
 	struct sx_store *store;
-	struct sx_sip_auth *auth;
+	struct sx_sip_auth *auth; /**< referenced; cfg_lock (swapped by
+				       sx_reg__auth_set()) */
 	sx_registrar_clock_h *clock;
 	void *clock_arg;
 	sx_registrar_user_h *user_h;
@@ -207,6 +208,26 @@ struct sx_registrar {
 
 int64_t sx_reg__now(struct sx_registrar *reg);
 void sx_reg__settings(struct sx_registrar *reg, struct reg_settings *s);
+/**
+ * The settings and, when they say authenticate, the digest engine with
+ * a reference (*@authp; NULL when none), read together under cfg_lock.
+ */
+void sx_reg__settings_auth(struct sx_registrar *reg, struct reg_settings *s,
+			   struct sx_sip_auth **authp);
+/**
+ * A digest engine for the registrar: @base (realm, HA1 lookup,
+ * algorithms, nonce secret) with the challenge order of @cfg->md5_first
+ * (RFC 8760 2.4: MD5 first for phones that answer only the first
+ * challenge).  Returns as sx_sip_auth_alloc().
+ */
+int sx_reg__auth_alloc(struct sx_sip_auth **authp,
+		       const struct sx_sip_auth_prm *base,
+		       const struct sx_registrar_cfg *cfg) SX_MUST_CHECK;
+/**
+ * Use @auth (a reference is taken) for the next REGISTERs; the old
+ * engine goes when the last request holding it is done.
+ */
+void sx_reg__auth_set(struct sx_registrar *reg, struct sx_sip_auth *auth);
 /** Whether @host is one of our domains (case-insensitive). */
 bool sx_reg__is_ours(const struct reg_settings *s, struct sx_sl host);
 /** Current rules / aliases with a reference (NULL when none). */

@@ -1,8 +1,12 @@
 /*
  * The registrar as a hosted service (include/sx/server/service.h): its
  * [registrar] config schema (STYLE.md 2.8) and the glue to the host's
- * store, digest engine and workers.  The expiry sweep runs on a small
- * loop thread of its own, so it does not depend on any worker's life.
+ * store, credentials and workers.  Its digest engine (RFC 7616) is its
+ * own, built from the host's realm, HA1 lookup, [sip] digest_algorithms
+ * and nonce secret with the challenge order of [registrar] md5_first
+ * (RFC 8760 2.4), and rebuilt when a reload changes that order.  The
+ * expiry sweep runs on a small loop thread of its own, so it does not
+ * depend on any worker's life.
  */
 #define SX_LOG_MOD "registrar"
 
@@ -15,6 +19,8 @@
 #include <sx/store/store.h>
 #include <sx/util/log.h>
 #include <sx/util/mem.h>
+
+#include "registrar_int.h"
 
 #define OFF(f) offsetof(struct sx_registrar_cfg, f)
 #define STR(x) #x
@@ -57,6 +63,8 @@ const size_t sx_registrar_conf_nkeys = SX_ARRAY_SIZE(sx_registrar_conf_keys);
 
 struct reg_svc {
 	struct sx_registrar *reg;
+	struct sx_host *host;
+	bool md5_first; /**< order of the registrar's digest engine */
 	struct sx_store *store;
 	struct sx_ev *loop; /**< expiry sweep */
 	pthread_t thread;
@@ -91,20 +99,41 @@ static void svc_stop(void *svc)
 	sx_mem_unref(s);
 }
 
+/* The digest engine for @cfg, on the host's credentials. */
+static int auth_alloc(struct sx_sip_auth **authp, struct sx_host *host,
+		      const struct sx_registrar_cfg *cfg)
+{
+	struct sx_sip_auth_prm base = {
+	    .realm = sx_sl_cstr(sx_host_realm(host)),
+	    .lookup = sx_host_ha1_lookup,
+	    .arg = host,
+	    .algs = sx_host_digest_algs(host),
+	};
+	base.secret = sx_host_auth_secret(host, &base.secret_len);
+	return sx_reg__auth_alloc(authp, &base, cfg);
+}
+
 static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 {
+	const struct sx_registrar_cfg *c = cfg;
+	struct sx_sip_auth *auth = NULL;
 	struct reg_svc *s = sx_mem_zalloc(sizeof(*s), NULL);
 	int err;
 	if (!s)
 		return -ENOMEM;
+	s->host = host;
+	s->md5_first = c->md5_first;
 	s->store = sx_host_store(host);
+	err = auth_alloc(&auth, host, c);
+	if (err)
+		goto out;
 	err = sx_ev_alloc(&s->loop, NULL);
 	if (err)
 		goto out;
 	struct sx_registrar_prm prm = {
-	    .cfg = cfg,
+	    .cfg = c,
 	    .store = s->store,
-	    .auth = sx_host_auth(host),
+	    .auth = auth,
 	    .domain = sx_host_domain(host),
 	    .expiry_loop = s->loop,
 	};
@@ -117,6 +146,7 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	s->running = true;
 	*svcp = s;
 out:
+	sx_mem_unref(auth); /* the registrar holds its own reference */
 	if (err)
 		svc_stop(s);
 	return err;
@@ -132,7 +162,17 @@ static void svc_request(void *svc, struct sx_worker *w, struct sx_sip_tsx *stsx,
 
 static int svc_reload(void *svc, const void *cfg)
 {
+	const struct sx_registrar_cfg *c = cfg;
 	struct reg_svc *s = svc;
+	if (c->md5_first != s->md5_first) {
+		struct sx_sip_auth *auth = NULL;
+		int err = auth_alloc(&auth, s->host, c);
+		if (err)
+			return err;
+		sx_reg__auth_set(s->reg, auth);
+		sx_mem_unref(auth);
+		s->md5_first = c->md5_first;
+	}
 	return sx_registrar_reload(s->reg, cfg);
 }
 

@@ -66,7 +66,10 @@ struct sx_registrar_cfg {
 	uint32_t default_expires; /**< when the REGISTER names none */
 	uint32_t max_bindings;	  /**< per AOR; more get 403 */
 	bool authenticate;	  /**< digest-authenticate REGISTER */
-	bool md5_first;		  /**< MD5 challenge before SHA-256 */
+	bool md5_first;		  /**< MD5 challenge before SHA-256: the order
+				       of the engine sx_registrar_service
+				       builds; core-API callers set
+				       sx_sip_auth_prm.md5_first on prm.auth */
 	char *domains;		  /**< extra domains served, comma separated
 				       ([sip] domain always is) */
 	char *mappingrules;	  /**< mappingrules.xml path or NULL */
@@ -98,7 +101,8 @@ struct sx_registrar_prm {
 					         too), reload with
 					         sx_registrar_reload() */
 	struct sx_store *store;	 /**< required; must outlive the registrar */
-	struct sx_sip_auth *auth; /**< required when cfg->authenticate */
+	struct sx_sip_auth *auth; /**< required when cfg->authenticate;
+				       the registrar takes a reference */
 	const char *domain;	 /**< our SIP domain (required) */
 	struct sx_ev *expiry_loop; /**< runs the expiry sweep; NULL: call
 				        sx_registrar_expire() yourself */

@@ -102,11 +102,10 @@ unsigned sx_worker_id(const struct sx_worker *w);
 
 /** Shared services of the host process. */
 struct sx_store *sx_host_store(struct sx_host *h);
-struct sx_sip_auth *sx_host_auth(struct sx_host *h);
 /**
  * The host's HA1 lookup (an sx_sip_auth_lookup_h; @host is the struct
- * sx_host): what the host's own engine uses, for services that build an
- * engine of their own (the proxy's 407 engine).  May block on the store.
+ * sx_host) for the services' digest engines (the registrar's 401, the
+ * proxy's 407).  May block on the store.
  */
 int sx_host_ha1_lookup(struct sx_sl user, struct sx_sl realm,
 		       struct sx_sip_auth_ha1 *ha1p, void *host);
@@ -116,8 +115,9 @@ const char *sx_host_realm(const struct sx_host *h);
 /** Digest algorithms to challenge with ([sip] digest_algorithms):
  *  SX_SIP_AUTH_F_* flags for struct sx_sip_auth_prm.algs. */
 unsigned sx_host_digest_algs(const struct sx_host *h);
-/** The host's digest nonce secret ([sip] auth_secret_file), for a
- *  service's own engine, or NULL (*@lenp 0) when it has none. */
+/** The host's digest nonce secret ([sip] auth_secret_file, or random
+ *  for this run when the file cannot be had), shared by the services'
+ *  engines so that each verifies the others' nonces. */
 const uint8_t *sx_host_auth_secret(const struct sx_host *h, size_t *lenp);
 /** A service hosted in this process, or NULL (for in-process calls). */
 void *sx_host_service(struct sx_host *h, const char *name);

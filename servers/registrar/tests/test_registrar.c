@@ -312,6 +312,61 @@ out:
 	return rx_result(err);
 }
 
+/* Whether the first WWW-Authenticate of the last response offers @alg. */
+static bool first_challenge_is(const char *alg)
+{
+	char want[32];
+	const char *h = strstr(R.resp, "\r\nWWW-Authenticate: Digest ");
+	const char *eol = h ? strstr(h + 2, "\r\n") : NULL;
+	snprintf(want, sizeof(want), "algorithm=%s,", alg);
+	const char *a = h ? strstr(h, want) : NULL;
+	return a && eol && a < eol;
+}
+
+/*
+ * [registrar] md5_first = yes with [sip] digest_algorithms = sha-256, md5:
+ * the registrar's engine (built as the service builds it) lists MD5
+ * first (RFC 8760 2.4), and the client still picks and answers SHA-256;
+ * an engine swapped in for md5_first = no (a reload) leads with SHA-256.
+ */
+static int test_auth_md5_first(void)
+{
+	struct sx_sip_auth_prm base = {
+	    .realm = SX_SL("example.com"),
+	    .lookup = rx_lookup,
+	    .algs = SX_SIP_AUTH_F_SHA256 | SX_SIP_AUTH_F_MD5,
+	};
+	struct sx_sip_auth *auth = NULL;
+	struct sx_registrar_cfg cfg;
+	rx_cfg_default(&cfg);
+	cfg.authenticate = true;
+	cfg.md5_first = true;
+	int err = rx_init(&cfg);
+	if (err)
+		goto out;
+	UT_OK(sx_reg__auth_alloc(&auth, &base, &cfg));
+	sx_reg__auth_set(R.reg, auth);
+	UT_OK(rx_register("alice", "m5@rx", 1, C1));
+	UT_EQ(401, R.status);
+	UT_TRUE(first_challenge_is("MD5"));
+	UT_TRUE(rx_has("algorithm=SHA-256,"));
+	UT_OK(register_auth("alice", "alice", "alice-pw", 2));
+	UT_EQ(200, R.status);
+	/* md5_first = no: the engine's own order, SHA-256 first */
+	cfg.md5_first = false;
+	auth = sx_mem_unref(auth);
+	UT_OK(sx_reg__auth_alloc(&auth, &base, &cfg));
+	sx_reg__auth_set(R.reg, auth);
+	UT_OK(rx_register("alice", "m5@rx", 3, C1));
+	UT_EQ(401, R.status);
+	UT_TRUE(first_challenge_is("SHA-256"));
+	UT_TRUE(rx_has("algorithm=MD5,"));
+out:
+	sx_mem_unref(auth);
+	rx_fini();
+	return rx_result(err);
+}
+
 /* The 401 for an unknown user looks like the one for a known user. */
 static int test_auth_unknown_same(void)
 {
@@ -675,6 +730,7 @@ UT_MAIN(UT_C(test_register_basic), UT_C(test_refresh_remove),
 	UT_C(test_multi_q), UT_C(test_wildcard), UT_C(test_interval_too_brief),
 	UT_C(test_cseq_order), UT_C(test_max_bindings), UT_C(test_path),
 	UT_C(test_instance_replaces), UT_C(test_auth),
-	UT_C(test_auth_unknown_same), UT_C(test_expiry),
-	UT_C(test_reload_from_store), UT_C(test_domains), UT_C(test_redirect),
-	UT_C(test_rules), UT_C(test_patterns), UT_C(test_user_cache))
+	UT_C(test_auth_md5_first), UT_C(test_auth_unknown_same),
+	UT_C(test_expiry), UT_C(test_reload_from_store), UT_C(test_domains),
+	UT_C(test_redirect), UT_C(test_rules), UT_C(test_patterns),
+	UT_C(test_user_cache))

@@ -24,8 +24,10 @@
 #define SX_LOG_MOD "proxy.rules"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +145,46 @@ static int doc_read(const char *path, const char *root, xmlDoc **docp)
 	}
 	*docp = doc;
 	return 0;
+}
+
+/*
+ * A rule-list file format: the root element @root holds rules @elem,
+ * each parsed by @parse into an sx_mem object of @size bytes whose first
+ * member is the arena holding them (@destroy releases it).
+ */
+struct rules_fmt {
+	const char *root, *elem;
+	size_t size;
+	void (*destroy)(void *obj);
+	int (*parse)(void *obj, const xmlNode *x);
+};
+
+/* Read @path in format @fmt into a new object (*@objp referenced). */
+static int rules_load(void **objp, const char *path,
+                      const struct rules_fmt *fmt)
+{
+	void *r = NULL;
+	xmlDoc *doc = NULL;
+	int err = doc_read(path, fmt->root, &doc);
+
+	if (err)
+		return err;
+	r = sx_mem_zalloc(fmt->size, fmt->destroy);
+	if (!r) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sx_arena_init(r, NULL, 0, PX_RULES_ARENA_MAX);
+	for (const xmlNode *c = xmlDocGetRootElement(doc)->children; c && !err;
+	     c = c->next)
+		if (is_elem(c, fmt->elem))
+			err = fmt->parse(r, c);
+	if (!err)
+		*objp = sx_mem_ref(r);
+out:
+	sx_mem_unref(r);
+	xmlFreeDoc(doc);
+	return err;
 }
 
 /* -- host patterns (url, IPv4subnet, DnsWildcard) -------------------------- */
@@ -301,8 +343,9 @@ static int ar_parse_user(struct authrules *r, struct ar_host *hm,
 	return err;
 }
 
-static int ar_parse_host(struct authrules *r, const xmlNode *x)
+static int ar_parse_host(void *obj, const xmlNode *x)
 {
+	struct authrules *r = obj;
 	struct ar_host *hm = sx_arena_zalloc(&r->arena, sizeof(*hm));
 	int err = hm ? 0 : -ENOMEM;
 
@@ -318,30 +361,18 @@ static int ar_parse_host(struct authrules *r, const xmlNode *x)
 	return err;
 }
 
+static_assert(offsetof(struct authrules, arena) == 0, "arena first");
+
 static int authrules_load(void **objp, const char *path)
 {
-	struct authrules *r = NULL;
-	xmlDoc *doc = NULL;
-	int err = doc_read(path, "mappings", &doc);
-
-	if (err)
-		return err;
-	r = sx_mem_zalloc(sizeof(*r), authrules_destroy);
-	if (!r) {
-		err = -ENOMEM;
-		goto out;
-	}
-	sx_arena_init(&r->arena, NULL, 0, PX_RULES_ARENA_MAX);
-	for (const xmlNode *c = xmlDocGetRootElement(doc)->children; c && !err;
-	     c = c->next)
-		if (is_elem(c, "hostMatch"))
-			err = ar_parse_host(r, c);
-	if (!err)
-		*objp = sx_mem_ref(r);
-out:
-	sx_mem_unref(r);
-	xmlFreeDoc(doc);
-	return err;
+	static const struct rules_fmt fmt = {
+	    .root = "mappings",
+	    .elem = "hostMatch",
+	    .size = sizeof(struct authrules),
+	    .destroy = authrules_destroy,
+	    .parse = ar_parse_host,
+	};
+	return rules_load(objp, path, &fmt);
 }
 
 /* The permissions the first matching userMatch asks for, or NULL. */
@@ -619,8 +650,9 @@ static int fw_parse_method(struct fwdrules *r, struct fw_route *rt,
 	return err;
 }
 
-static int fw_parse_route(struct fwdrules *r, const xmlNode *x)
+static int fw_parse_route(void *obj, const xmlNode *x)
 {
+	struct fwdrules *r = obj;
 	struct fw_route *rt = sx_arena_zalloc(&r->arena, sizeof(*rt));
 	int err = rt ? 0 : -ENOMEM;
 
@@ -643,30 +675,18 @@ static int fw_parse_route(struct fwdrules *r, const xmlNode *x)
 	return err;
 }
 
+static_assert(offsetof(struct fwdrules, arena) == 0, "arena first");
+
 static int fwdrules_load(void **objp, const char *path)
 {
-	struct fwdrules *r = NULL;
-	xmlDoc *doc = NULL;
-	int err = doc_read(path, "routes", &doc);
-
-	if (err)
-		return err;
-	r = sx_mem_zalloc(sizeof(*r), fwdrules_destroy);
-	if (!r) {
-		err = -ENOMEM;
-		goto out;
-	}
-	sx_arena_init(&r->arena, NULL, 0, PX_RULES_ARENA_MAX);
-	for (const xmlNode *c = xmlDocGetRootElement(doc)->children; c && !err;
-	     c = c->next)
-		if (is_elem(c, "route"))
-			err = fw_parse_route(r, c);
-	if (!err)
-		*objp = sx_mem_ref(r);
-out:
-	sx_mem_unref(r);
-	xmlFreeDoc(doc);
-	return err;
+	static const struct rules_fmt fmt = {
+	    .root = "routes",
+	    .elem = "route",
+	    .size = sizeof(struct fwdrules),
+	    .destroy = fwdrules_destroy,
+	    .parse = fw_parse_route,
+	};
+	return rules_load(objp, path, &fmt);
 }
 
 /* -- watched files --------------------------------------------------------- */

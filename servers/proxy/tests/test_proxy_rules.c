@@ -232,6 +232,24 @@ out:
 	return px_result(err);
 }
 
+/* authrules.xml and forwardingrules.xml share one loader: each takes
+ * its own root only. */
+static int test_roots(void)
+{
+	int err = rules_init("forwardingrules.xml", "authrules.xml");
+	if (err)
+		goto out;
+	UT_TRUE(P.px->authrules.obj == NULL);
+	UT_TRUE(P.px->fwdrules.obj == NULL);
+	px_fini();
+	UT_OK(rules_init(NULL, NULL));
+	UT_TRUE(P.px->authrules.obj != NULL);
+	UT_TRUE(P.px->fwdrules.obj != NULL);
+out:
+	px_fini();
+	return px_result(err);
+}
+
 /* Hostile files are refused whole: wrong root, oversized text, bad
  * regex, bad routeTo; the proxy runs without them. */
 static int test_hostile(void)
@@ -362,5 +380,5 @@ out:
 }
 
 UT_MAIN(UT_C(test_permissions), UT_C(test_permission_match),
-        UT_C(test_forwarding), UT_C(test_reload), UT_C(test_hostile),
-        UT_C(test_nat_decision), UT_C(test_nat_call))
+        UT_C(test_forwarding), UT_C(test_reload), UT_C(test_roots),
+        UT_C(test_hostile), UT_C(test_nat_decision), UT_C(test_nat_call))

@@ -112,6 +112,7 @@ static void fwd_destroy(void *obj)
 		sx_mem_unref(f->b[i].mem);
 		sx_mem_unref(f->b[i].dl);
 	}
+	sx_sip_tsx_hold_request(f->stsx, false);
 	sx_mem_unref(f->stsx);
 	sx_mem_unref(f->best_buf);
 	sx_mem_unref(f->held);
@@ -893,6 +894,8 @@ void px_fork(struct px_req *rq, const struct px_target *t, size_t n)
 	f->rq = *rq;
 	f->loop = rq->loop;
 	f->stsx = sx_mem_ref(rq->stsx);
+	/* f->rq.msg is the transaction's request: keep it while f lives */
+	sx_sip_tsx_hold_request(f->stsx, true);
 	sx_tmr_init(&f->serial);
 	for (size_t i = 0; i < n && i < SX_PROXY_FORK_MAX; i++)
 		if (target_add(f, &t[i], 0)) {
@@ -923,6 +926,8 @@ void px_reject(struct px_req *rq, uint16_t st, const char *reason)
 	f->rq = *rq;
 	f->loop = rq->loop;
 	f->stsx = sx_mem_ref(rq->stsx);
+	/* f->rq.msg is the transaction's request: keep it while f lives */
+	sx_sip_tsx_hold_request(f->stsx, true);
 	sx_tmr_init(&f->serial);
 	f->best = st;
 	snprintf(f->reason, sizeof(f->reason), "%s", reason ? reason : "");

@@ -88,8 +88,14 @@ enum sx_sip_tsx_end {
 
 /**
  * New server transaction for @req (never ACK).  @stsx is lent for the
- * call; @req and @peer stay valid while the transaction lives
- * (sx_sip_tsx_msg()).  Answer with sx_sip_tsx_reply() now or later.
+ * call; @peer stays valid while the transaction lives.  @req
+ * (sx_sip_tsx_msg()) stays valid until the transaction has sent its
+ * final response and the layer has received its next message: a
+ * completed non-INVITE transaction over UDP then lets its request go
+ * (it keeps what matches retransmissions for Timer J).  A TU that
+ * reads the request after answering holds it with
+ * sx_sip_tsx_hold_request().  Answer with sx_sip_tsx_reply() now or
+ * later.
  */
 typedef void(sx_sip_tsx_request_h)(struct sx_sip_tsx *stsx,
                                    const struct sx_sip_msg *req,
@@ -358,8 +364,16 @@ enum sx_sip_tsx_state sx_sip_tsx_state(const struct sx_sip_tsx *tsx);
 bool sx_sip_tsx_is_client(const struct sx_sip_tsx *tsx);
 /** Method of the transaction's request. */
 enum sx_sip_method sx_sip_tsx_method(const struct sx_sip_tsx *tsx);
-/** The request (client: our copy; server: the received one). */
+/** The request (client: our copy; server: the received one, NULL once
+ *  a completed server transaction let it go, see sx_sip_tsx_request_h). */
 const struct sx_sip_msg *sx_sip_tsx_msg(const struct sx_sip_tsx *tsx);
+/**
+ * Keep (@hold true) or stop keeping (false) the request of server
+ * transaction @stsx beyond its final response; holds nest.  A TU that
+ * keeps the request pointer in state outliving its answer (a proxy's
+ * fork context) holds it for that state's life.  NULL is ignored.
+ */
+void sx_sip_tsx_hold_request(struct sx_sip_tsx *stsx, bool hold);
 /** Client: the next hop; server: where the request came from. */
 const struct sx_sip_peer *sx_sip_tsx_peer(const struct sx_sip_tsx *tsx);
 /** Last status sent (server) or received (client); 0 if none. */

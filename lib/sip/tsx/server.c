@@ -127,8 +127,25 @@ static void compact_later(struct sx_sip_tsx *t)
 {
 	struct sx_sip_tsx_layer *l = t->layer;
 
+	if (t->req_holds || t->compact_queued || !t->req || !l ||
+	    !t->in_srv_tab || t->invite || t->reliable)
+		return;
+	t->compact_queued = true;
 	t->compact_next = l->compact;
 	l->compact = sx_mem_ref(t);
+}
+
+void sx_sip_tsx_hold_request(struct sx_sip_tsx *stsx, bool hold)
+{
+	if (!stsx || stsx->client)
+		return;
+	if (hold) {
+		stsx->req_holds++;
+		return;
+	}
+	if (stsx->req_holds && !--stsx->req_holds &&
+	    stsx->state == SX_SIP_TSX_COMPLETED)
+		compact_later(stsx);
 }
 
 /* Copy @t's key into a block of its own and free the request; on
@@ -141,7 +158,7 @@ static void compact(struct sx_sip_tsx *t)
 	                     &k->method_sl};
 	size_t n = 0;
 
-	if (!t->req || t->state != SX_SIP_TSX_COMPLETED)
+	if (!t->req || t->req_holds || t->state != SX_SIP_TSX_COMPLETED)
 		return;
 	for (size_t i = 0; i < SX_ARRAY_SIZE(f); i++)
 		n += f[i]->len;
@@ -165,6 +182,7 @@ void sx_sip__tsx_compact_pending(struct sx_sip_tsx_layer *l)
 		struct sx_sip_tsx *t = l->compact;
 		l->compact = t->compact_next;
 		t->compact_next = NULL;
+		t->compact_queued = false;
 		compact(t);
 		sx_mem_unref(t);
 	}
@@ -204,7 +222,7 @@ static int after_send(struct sx_sip_tsx *t)
 		return 0;
 	}
 	err = sx_sip__tsx_arm(t, &t->t_end, t64, on_done);
-	if (!err && t->in_srv_tab)
+	if (!err)
 		compact_later(t);
 	return err;
 }

@@ -87,6 +87,8 @@ struct sx_sip_tsx {
 	struct sx_sip__tsx_key key;
 	char *key_buf;                  /* the key's copies, without req */
 	struct sx_sip_tsx *compact_next; /* layer->compact list */
+	bool compact_queued;             /* in layer->compact */
+	unsigned req_holds;              /* sx_sip_tsx_hold_request() */
 	struct sx_sip_peer peer; /* client: next hop; server: source */
 	struct sx_sip_peer rdst; /* server: where responses go */
 	char *out;               /* client: ACK; server: last response */

@@ -265,6 +265,31 @@ out:
 	return px_result(err);
 }
 
+/* A forked non-INVITE answered by both branches: the second 2xx comes
+ * after the first went up and the transaction completed (its request
+ * must outlive the answer while the fork context reads it). */
+static int test_two_2xx_non_invite(void)
+{
+	const struct sx_sip_msg *m1, *m2;
+	int err = px_init();
+	if (err)
+		goto out;
+	UT_OK(do_register("<" C1 ">, <" C2 ">"));
+	UT_OK(caller_send("MESSAGE", "sip:bob@example.com",
+	                  "To: <sip:bob@example.com>\r\n", 1));
+	settle();
+	m1 = req_to(SX_SIP_METHOD_MESSAGE, C1);
+	m2 = req_to(SX_SIP_METHOD_MESSAGE, C2);
+	UT_TRUE(m1 && m2);
+	UT_OK(reply(m2, 200, ""));
+	UT_EQ(1, count_resp(200, SX_SIP_METHOD_MESSAGE));
+	UT_OK(reply(m1, 200, ""));
+	UT_TRUE(count_resp(200, SX_SIP_METHOD_MESSAGE) >= 1);
+out:
+	px_fini();
+	return px_result(err);
+}
+
 /* -- 3xx recursion (16.5, 16.7 step 4) ------------------------------------ */
 
 static int test_recurse(void)
@@ -853,6 +878,7 @@ out:
 }
 
 UT_MAIN(UT_C(test_serial_order), UT_C(test_serial_timeout),
+        UT_C(test_two_2xx_non_invite),
         UT_C(test_serial_2xx_ends), UT_C(test_6xx_ends),
         UT_C(test_caller_cancel), UT_C(test_two_2xx), UT_C(test_recurse),
         UT_C(test_recurse_nothing_new), UT_C(test_recurse_depth),

@@ -230,6 +230,19 @@ static int test_server_ni_compacted(void)
 	UT_OK(fx_b_req("CANCEL", "z9hG4bKc1", "f1", NULL, 7));
 	UT_EQ(1, fx_times(SX_SIP_METHOD_CANCEL, 200, at, MAXT));
 	UT_EQ(0, fx_times(SX_SIP_METHOD_CANCEL, 481, at, MAXT));
+	/* a TU holding the request keeps it past its answer */
+	UT_OK(fx_b_req("MESSAGE", "z9hG4bKc4", "f4", NULL, 1));
+	UT_EQ(3, F.nsrv);
+	sx_sip_tsx_hold_request(F.srv[2], true);
+	UT_OK(reply(F.srv[2], 202));
+	UT_OK(fx_b_req("OPTIONS", "z9hG4bKc5", "f5", NULL, 1));
+	UT_TRUE(sx_sip_tsx_msg(F.srv[2]) != NULL);
+	sx_sip_tsx_hold_request(F.srv[2], false);
+	UT_TRUE(sx_sip_tsx_msg(F.srv[2]) != NULL);
+	UT_OK(fx_b_req("MESSAGE", "z9hG4bKc4", "f4", NULL, 1));
+	UT_TRUE(sx_sip_tsx_msg(F.srv[2]) == NULL);
+	UT_EQ(2, fx_times(SX_SIP_METHOD_MESSAGE, 202, at, MAXT));
+	sx_sip_tsx_hold_request(NULL, true);
 	/* Timer J still ends it */
 	fx_run(32000);
 	UT_EQ(SX_SIP_TSX_TERMINATED, sx_sip_tsx_state(F.srv[0]));

@@ -787,8 +787,17 @@ static bool target_known(const struct px_fwd *f, const struct sx_sip_uri *uri)
 /*
  * 16.5/16.7 step 4: the sip/sips Contacts of 3xx @resp to @br become new
  * targets, started at once in the current group (bounded in depth and
- * count, no duplicates).  Returns how many were started.
+ * count, no duplicates, and only those the caller's permissions allow,
+ * as for registered contacts).  Returns how many were started.
  */
+/* authrules.xml/permission.xml allow the caller to reach @u. */
+static bool permitted(struct px_fwd *f, const struct sx_sip_uri *u)
+{
+	char reason[PX_REJECT_REASON_MAX];
+
+	return !px_permission_check(&f->rq, u, reason, sizeof(reason));
+}
+
 static size_t recurse(struct px_fwd *f, struct px_branch *br,
                       const struct sx_sip_msg *resp)
 {
@@ -808,7 +817,7 @@ static size_t recurse(struct px_fwd *f, struct px_branch *br,
 		if (rc < 0 || c.wildcard ||
 		    (u->scheme != SX_SIP_URI_SIP &&
 		     u->scheme != SX_SIP_URI_SIPS) ||
-		    target_known(f, u))
+		    target_known(f, u) || !permitted(f, u))
 			continue;
 		struct px_target t = {.uri = u->raw, .q = br->t.q};
 		if (target_add(f, &t, depth))

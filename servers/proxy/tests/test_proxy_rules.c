@@ -96,6 +96,49 @@ out:
 	return px_result(err);
 }
 
+/* Received INVITEs for @ruri and responses @status to INVITE. */
+static size_t count_in(const char *ruri, uint16_t status)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < P.nin; i++) {
+		const struct sx_sip_msg *m = P.in[i];
+		if (ruri)
+			n += m->is_request && m->method == SX_SIP_METHOD_INVITE &&
+			     sx_sl_eq_cstr(m->ruri_sl, ruri);
+		else
+			n += !m->is_request && m->status == status &&
+			     m->cseq_method == SX_SIP_METHOD_INVITE;
+	}
+	return n;
+}
+
+/* Contacts learnt from a 3xx (16.5 recursion) need the same permissions
+ * as registered ones: not followed for bob, whose phone gets the 302
+ * (and any INVITE it then sends is checked as above); followed for
+ * alice, who holds LocalDialing. */
+static int test_permission_recursed(void)
+{
+	int err = rules_init(NULL, NULL);
+	if (err)
+		goto out;
+	UT_OK(register_alice("<sip:alice@127.0.0.2:5070>"));
+	UT_OK(bob_calls_alice());
+	UT_TRUE(last()->is_request);
+	UT_OK(b_answer(last(), 302, "Contact: <sip:95551234@10.1.1.1>\r\n"));
+	UT_EQ(0, count_in("sip:95551234@10.1.1.1", 0));
+	UT_EQ(1, count_in(NULL, 302));
+
+	UT_OK(do_register("<sip:bob@127.0.0.2:5070>"));
+	UT_OK(invite_as("alice", "secret", ""));
+	UT_TRUE(last()->is_request);
+	UT_OK(b_answer(last(), 302, "Contact: <sip:95551234@10.1.1.1>\r\n"));
+	UT_EQ(1, count_in("sip:95551234@10.1.1.1", 0));
+	UT_EQ(1, count_in(NULL, 302));
+out:
+	px_fini();
+	return px_result(err);
+}
+
 /* One of the listed permissions is enough; subnets and "." patterns;
  * forbidden contacts are left out of the fork. */
 static int test_permission_match(void)
@@ -380,5 +423,6 @@ out:
 }
 
 UT_MAIN(UT_C(test_permissions), UT_C(test_permission_match),
+        UT_C(test_permission_recursed),
         UT_C(test_forwarding), UT_C(test_reload), UT_C(test_roots),
         UT_C(test_hostile), UT_C(test_nat_decision), UT_C(test_nat_call))

@@ -54,3 +54,25 @@ ssize_t sx_store_event_list(struct sx_store *st, enum sx_store_log log,
 		return -EINVAL;
 	return st->ops->event_list(st->be, log, since_ms, limit, fn, arg);
 }
+
+ssize_t sx_store_event_list_after(struct sx_store *st, enum sx_store_log log,
+                                  int64_t after_id, size_t limit,
+                                  sx_store_event_h *fn, void *arg)
+{
+	if (!st || (unsigned)log >= SX_STORE_LOG_COUNT || !fn || after_id < 0)
+		return -EINVAL;
+	if (!st->ops->event_list_after)
+		return -ENOTSUP;
+	return st->ops->event_list_after(st->be, log, after_id, limit, fn,
+	                                 arg);
+}
+
+int sx_store_event_last_id(struct sx_store *st, enum sx_store_log log,
+                           int64_t *idp)
+{
+	if (!st || (unsigned)log >= SX_STORE_LOG_COUNT || !idp)
+		return -EINVAL;
+	if (!st->ops->event_last_id)
+		return -ENOTSUP;
+	return st->ops->event_last_id(st->be, log, idp);
+}

@@ -120,6 +120,10 @@ enum stmt_id {
 	ST_CDR_APPEND,
 	ST_CALL_EVENT_LIST,
 	ST_CDR_LIST,
+	ST_CALL_EVENT_AFTER,
+	ST_CDR_AFTER,
+	ST_CALL_EVENT_LAST,
+	ST_CDR_LAST,
 	ST_COUNT
 };
 
@@ -170,6 +174,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       "LIMIT ?2",
 	[ST_CDR_LIST] = "SELECT " EVENT_COLS " FROM cdrs WHERE time_ms >= ?1 "
 			"ORDER BY time_ms, id LIMIT ?2",
+	[ST_CALL_EVENT_AFTER] = "SELECT " EVENT_COLS " FROM call_events "
+				"WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[ST_CDR_AFTER] = "SELECT " EVENT_COLS " FROM cdrs WHERE id > ?1 "
+			 "ORDER BY id LIMIT ?2",
+	[ST_CALL_EVENT_LAST] = "SELECT COALESCE(MAX(id), 0) FROM call_events",
+	[ST_CDR_LAST] = "SELECT COALESCE(MAX(id), 0) FROM cdrs",
 };
 /* clang-format on */
 
@@ -842,6 +852,51 @@ static ssize_t be_event_list(void *arg, enum sx_store_log log, int64_t since_ms,
 	return n;
 }
 
+static ssize_t be_event_list_after(void *arg, enum sx_store_log log,
+                                   int64_t after_id, size_t limit,
+                                   sx_store_event_h *fn, void *fnarg)
+{
+	struct sqlite_be *be = arg;
+	struct event_iter it = {fn, fnarg};
+	struct binder b = {0};
+	ssize_t n;
+
+	pthread_mutex_lock(&be->rmtx);
+	n = stmt_get(&be->r,
+	             log == SX_STORE_LOG_CDRS ? ST_CDR_AFTER : ST_CALL_EVENT_AFTER,
+	             &b.s);
+	if (!n) {
+		bind_i64(&b, after_id);
+		/* LIMIT -1: no limit */
+		bind_i64(&b, limit && limit <= INT64_MAX ? (int64_t)limit : -1);
+		n = read_rows(&be->r, &b, event_row, &it);
+	}
+	pthread_mutex_unlock(&be->rmtx);
+	return n;
+}
+
+static int be_event_last_id(void *arg, enum sx_store_log log, int64_t *idp)
+{
+	struct sqlite_be *be = arg;
+	sqlite3_stmt *s = NULL;
+	int err;
+
+	pthread_mutex_lock(&be->rmtx);
+	err = stmt_get(&be->r,
+	               log == SX_STORE_LOG_CDRS ? ST_CDR_LAST : ST_CALL_EVENT_LAST,
+	               &s);
+	if (!err) {
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*idp = sqlite3_column_int64(s, 0);
+		else
+			err = db_err(&be->r, rc, "last event id");
+		stmt_done(s);
+	}
+	pthread_mutex_unlock(&be->rmtx);
+	return err;
+}
+
 const struct sx_store_backend_ops sx_store_backend_sqlite = {
     .name = "sqlite",
     .open = be_open,
@@ -856,4 +911,6 @@ const struct sx_store_backend_ops sx_store_backend_sqlite = {
     .user_gen = be_user_gen,
     .binding_load = be_binding_load,
     .event_list = be_event_list,
+    .event_list_after = be_event_list_after,
+    .event_last_id = be_event_last_id,
 };

@@ -4,10 +4,12 @@
  * (Call-ID + caller tag, the dialog of RFC 3261 12) from its INVITE to
  * its BYE or final failure, and writes one CDR per call to the CDR log.
  *
- * Reading the log: records are listed by time; ids are assigned at
- * commit, so a record seen means every smaller id was committed (one
- * writer per database).  Each round lists from (newest time seen -
- * SX_CDR_LATE_MS), skipping ids already applied.
+ * Reading the log: ids are assigned at commit, in commit order (one
+ * writer at a time per database), so each round lists the records after
+ * the last id applied: however late a record is committed after its
+ * timestamp, it is read.  Only the first round after a start lists by
+ * time (the replay below); the log's last id taken before it bounds
+ * what later rounds read.
  *
  * Restart safety: nothing but the two logs is kept.  The first round
  * loads the keys of the CDRs of the last open_max_s (+ the late margin)
@@ -81,6 +83,8 @@ struct sx_cdr_resolver {
 	int64_t open_max_ms;
 	uint32_t max_open;
 	bool started;
+	bool replayed;     /* the first round's listing by time is done */
+	int64_t base_id;   /* last id of the log before that listing */
 	int64_t cursor_ms; /* newest event time seen */
 	int64_t seen_id;   /* every id up to it is applied */
 	int64_t round_id;  /* newest id of the round's listing */
@@ -603,6 +607,11 @@ static int load_written(const struct sx_store_event *ev, void *arg)
 static int restart(struct sx_cdr_resolver *r, int64_t now_ms)
 {
 	int64_t from = now_ms - r->open_max_ms - SX_CDR_LATE_MS;
+	/* first: a record committed after this is read after the replay */
+	int err = sx_store_event_last_id(r->store, SX_STORE_LOG_CALL_EVENTS,
+	                                 &r->base_id);
+	if (err)
+		return err;
 	ssize_t n = sx_store_event_list(r->store, SX_STORE_LOG_CDRS, from, 0,
 	                                load_written, r);
 
@@ -625,14 +634,24 @@ int sx_cdr_resolver_poll(struct sx_cdr_resolver *r, int64_t now_ms)
 	if (!r->started)
 		err = restart(r, now_ms);
 	if (!err) {
-		ssize_t n = sx_store_event_list(
-		    r->store, SX_STORE_LOG_CALL_EVENTS,
-		    r->cursor_ms - SX_CDR_LATE_MS, 0, on_event, r);
+		ssize_t n =
+		    r->replayed
+		        ? sx_store_event_list_after(r->store,
+		                                    SX_STORE_LOG_CALL_EVENTS,
+		                                    r->seen_id, 0, on_event, r)
+		        : sx_store_event_list(r->store, SX_STORE_LOG_CALL_EVENTS,
+		                              r->cursor_ms - SX_CDR_LATE_MS, 0,
+		                              on_event, r);
 		err = n < 0 ? (int)n : 0;
 		/* a listing cut short is read again (applying is
 		 * idempotent) */
-		if (!err)
-			r->seen_id = r->round_id;
+		if (!err) {
+			if (r->round_id > r->seen_id)
+				r->seen_id = r->round_id;
+			if (!r->replayed && r->base_id > r->seen_id)
+				r->seen_id = r->base_id;
+			r->replayed = true;
+		}
 	}
 	if (r->started) {
 		write_completed(r, now_ms);

@@ -104,6 +104,13 @@ struct sx_store_backend_ops {
 	                        sx_store_binding_h *fn, void *arg);
 	ssize_t (*event_list)(void *be, enum sx_store_log log, int64_t since_ms,
 	                      size_t limit, sx_store_event_h *fn, void *arg);
+	/* Records with id > @after_id in id order, at most @limit (0 =
+	 * all); ids are assigned at commit, in commit order. */
+	ssize_t (*event_list_after)(void *be, enum sx_store_log log,
+	                            int64_t after_id, size_t limit,
+	                            sx_store_event_h *fn, void *arg);
+	/* Largest id of @log, 0 when empty. */
+	int (*event_last_id)(void *be, enum sx_store_log log, int64_t *idp);
 };
 
 /** The built-in SQLite backend (WAL, synchronous=FULL). */

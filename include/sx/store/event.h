@@ -66,4 +66,20 @@ ssize_t sx_store_event_list(struct sx_store *st, enum sx_store_log log,
                             int64_t since_ms, size_t limit,
                             sx_store_event_h *fn, void *arg);
 
+/**
+ * Call @fn for the records of @log with id > @after_id, in id order, at
+ * most @limit of them (0 = all).  Ids are assigned in commit order (one
+ * writer at a time per database), so a reader that remembers the last id
+ * it saw misses no record however late it was committed.  Blocks.
+ * Returns as sx_store_event_list(), or -ENOTSUP for a backend without it.
+ */
+ssize_t sx_store_event_list_after(struct sx_store *st, enum sx_store_log log,
+                                  int64_t after_id, size_t limit,
+                                  sx_store_event_h *fn, void *arg);
+
+/** *@idp = the largest id of @log (0 when empty).  0, -EINVAL, -ENOTSUP
+ *  or a backend error. */
+int sx_store_event_last_id(struct sx_store *st, enum sx_store_log log,
+                           int64_t *idp);
+
 #endif

@@ -489,6 +489,54 @@ out:
 	return err;
 }
 
+/* However late an event is committed after its timestamp, the next
+ * round reads it (rounds list by id, not by time). */
+static int test_very_late_commit(void)
+{
+	int err = 0;
+	struct fx f;
+
+	UT_OK(fx_open(&f));
+	UT_OK(fx_resolver(&f, 0, 0));
+	UT_OK(invite(&f, "a1", T0, "sip:bob@example.com"));
+	UT_OK(invite(&f, "a2", T0 + 60000, "sip:bob@example.com"));
+	UT_OK(sx_cdr_resolver_poll(f.r, T0 + 60100));
+	UT_OK(sx_cdr_resolver_poll(f.r, T0 + 60150)); /* nothing new */
+	UT_OK(fail(&f, "a1", T0 + 1000, 486, "Busy Here"));
+	UT_OK(sx_cdr_resolver_poll(f.r, T0 + 60200));
+	UT_OK(read_cdrs(&f));
+	UT_EQ(1, got.n);
+	UT_TRUE(cdr_of("a1"));
+out:
+	fx_close(&f);
+	return err;
+}
+
+/* Events older than the restart window are not replayed, nor read by
+ * the rounds after it. */
+static int test_restart_skips_old(void)
+{
+	int err = 0;
+	struct fx f;
+
+	UT_OK(fx_open(&f));
+	UT_OK(invite(&f, "old", T0, "sip:bob@example.com"));
+	UT_OK(fail(&f, "old", T0 + 1000, 486, "Busy Here"));
+	UT_OK(fx_resolver(&f, 0, 0));
+	int64_t later = T0 + 48LL * 3600 * 1000;
+	UT_OK(sx_cdr_resolver_poll(f.r, later));
+	UT_OK(sx_cdr_resolver_poll(f.r, later + 1000));
+	UT_OK(invite(&f, "new", later + 1500, "sip:bob@example.com"));
+	UT_OK(fail(&f, "new", later + 1600, 486, "Busy Here"));
+	UT_OK(sx_cdr_resolver_poll(f.r, later + 2000));
+	UT_OK(read_cdrs(&f));
+	UT_EQ(1, got.n);
+	UT_TRUE(cdr_of("new"));
+out:
+	fx_close(&f);
+	return err;
+}
+
 /* Bounded: calls beyond max_open are not followed. */
 static int test_max_open(void)
 {
@@ -605,5 +653,7 @@ out:
 UT_MAIN(UT_C(test_config), UT_C(test_record_roundtrip), UT_C(test_record_bad),
         UT_C(test_completed), UT_C(test_failed_abandoned), UT_C(test_forked),
         UT_C(test_transfer_direction), UT_C(test_auth_challenge),
-        UT_C(test_expired), UT_C(test_late_commit), UT_C(test_max_open),
+        UT_C(test_expired), UT_C(test_late_commit),
+        UT_C(test_very_late_commit), UT_C(test_restart_skips_old),
+        UT_C(test_max_open),
         UT_C(test_restart), UT_C(test_bad_events))

@@ -405,6 +405,25 @@ static int test_event_log(void)
 	UT_EQ(1, sx_store_event_list(st, SX_STORE_LOG_CDRS, 0, 0, collect_event,
 	                             &l));
 	UT_STR_EQ("cdr", l.types[0]);
+	/* by id, in commit order, whatever the times */
+	int64_t last = -1;
+	UT_OK(sx_store_event_last_id(st, SX_STORE_LOG_CALL_EVENTS, &last));
+	UT_EQ(4, last);
+	l = (struct ev_list){0};
+	UT_EQ(2, sx_store_event_list_after(st, SX_STORE_LOG_CALL_EVENTS, 2, 0,
+	                                   collect_event, &l));
+	UT_STR_EQ("connect", l.types[0]);
+	UT_STR_EQ("end", l.types[1]);
+	l = (struct ev_list){0};
+	UT_EQ(1, sx_store_event_list_after(st, SX_STORE_LOG_CALL_EVENTS, 0, 1,
+	                                   collect_event, &l));
+	UT_STR_EQ("setup", l.types[0]);
+	UT_EQ(0, sx_store_event_list_after(st, SX_STORE_LOG_CDRS, 1, 0,
+	                                   collect_event, &l));
+	UT_ERR(-EINVAL, sx_store_event_list_after(st, SX_STORE_LOG_CDRS, -1, 0,
+	                                          collect_event, &l));
+	UT_ERR(-EINVAL,
+	       sx_store_event_last_id(st, SX_STORE_LOG_COUNT, &last));
 	UT_ERR(-EINVAL,
 	       sx_store_event_append(st, SX_STORE_LOG_COUNT, &cdr, NULL));
 	cdr.type = SX_SL_NULL;

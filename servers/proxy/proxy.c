@@ -43,6 +43,7 @@ static void proxy_destroy(void *obj)
 	}
 	sx_mem_unref(px->auth);
 	sx_mem_unref(px->remote_reg);
+	sx_mem_unref(px->dns_servers_buf);
 	sx_mem_unref(px->realm);
 	sx_mem_unref(px->domain);
 }
@@ -63,6 +64,34 @@ static int remote_reg_init(struct sx_proxy *px, const char *hostport)
 	if (!px->remote_reg)
 		return -ENOMEM;
 	snprintf(px->remote_reg, (size_t)n + 3, "<%s>", uri);
+	return 0;
+}
+
+/* [proxy] dns_servers: every comma-separated item an IP literal with an
+ * optional port (what c-ares takes, checked here rather than at the
+ * first lookup); copied. */
+static int dns_servers_init(struct sx_proxy *px, const char *csv)
+{
+	struct sx_sl rest = sx_sl_cstr(csv);
+	struct sx_sa sa;
+
+	if (!rest.len || rest.len > PX_DNS_SERVERS_MAX)
+		return -EINVAL;
+	while (rest.len) {
+		ssize_t comma = sx_sl_chr(rest, ',');
+		size_t end = comma < 0 ? rest.len : (size_t)comma;
+		struct sx_sl item = sx_sl_trim(sx_sl_sub(rest, 0, end));
+		if (sx_sa_parse(&sa, item))
+			return -EINVAL;
+		rest = comma < 0 ? SX_SL_NULL
+		                 : sx_sl_sub(rest, (size_t)comma + 1, rest.len);
+		if (comma >= 0 && !rest.len)
+			return -EINVAL;
+	}
+	px->dns_servers_buf = sx_mem_strndup(csv, strlen(csv));
+	if (!px->dns_servers_buf)
+		return -ENOMEM;
+	px->dns_servers = px->dns_servers_buf;
 	return 0;
 }
 
@@ -90,6 +119,13 @@ int sx_proxy_alloc(struct sx_proxy **proxyp, const struct sx_proxy_prm *prm)
 	px->reg = prm->reg;
 	if (!px->reg && prm->remote_registrar) {
 		err = remote_reg_init(px, prm->remote_registrar);
+		if (err) {
+			sx_mem_unref(px);
+			return err;
+		}
+	}
+	if (prm->dns_servers) {
+		err = dns_servers_init(px, prm->dns_servers);
 		if (err) {
 			sx_mem_unref(px);
 			return err;

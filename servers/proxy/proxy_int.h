@@ -18,6 +18,8 @@
 
 /** Room for a printed "host:port" of ours. */
 #define PX_HOSTPORT_MAX 64u
+/** Longest [proxy] dns_servers value. */
+#define PX_DNS_SERVERS_MAX 1024u
 /** Room for a Via value we push (before the previous one). */
 #define PX_VIA_MAX 256u
 
@@ -53,8 +55,9 @@ struct sx_proxy {
 	struct px_fwd *live;
 	/** RFC 3263 resolvers, one per worker loop (fork.c, under @lock) */
 	struct px_dns *dns;
-	/** their name servers (c-ares CSV, not owned), NULL = resolv.conf */
+	/** their name servers (c-ares CSV), NULL = resolv.conf */
 	const char *dns_servers;
+	char *dns_servers_buf; /**< [proxy] dns_servers, owned */
 };
 
 /** One target of a forward: URI, Path routes, resolved next hop. */

@@ -44,6 +44,10 @@ const struct sx_conf_key sx_proxy_conf_keys[] = {
      "process or host: REGISTER is forwarded there, calls to our domain "
      "get its 302 and the proxy follows the contacts (default: the "
      "registrar of this process)"},
+    {"dns_servers", SX_CONF_STR, OFF(dns_servers), NULL, 0, 0, false,
+     "name servers for RFC 3263 lookups of next hops, comma separated "
+     "\"ip\", \"ip:port\" or \"[v6]:port\" (default: "
+     "/etc/resolv.conf)"},
 };
 const size_t sx_proxy_conf_nkeys = SX_ARRAY_SIZE(sx_proxy_conf_keys);
 
@@ -69,6 +73,7 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	    .permissions = c->permissions,
 	    .forwardingrules = c->forwardingrules,
 	    .remote_registrar = c->registrar,
+	    .dns_servers = c->dns_servers,
 	};
 	struct sx_proxy *px = NULL;
 	int err = sx_proxy_alloc(&px, &prm);
@@ -79,6 +84,9 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	if (err == -EINVAL && !prm.reg && c->registrar)
 		SX_LOG_ERR("[proxy] registrar = %s: not an ip:port",
 			   c->registrar);
+	if (err == -EINVAL && c->dns_servers)
+		SX_LOG_ERR("[proxy] dns_servers = %s: each item must be an "
+			   "ip, ip:port or [v6]:port", c->dns_servers);
 	if (!err && !c->authenticate)
 		SX_LOG_WARN("[proxy] authenticate = no: callers of %s are "
 			    "not authenticated", prm.domain);

@@ -64,6 +64,7 @@ struct sx_proxy_cfg {
 	char *permissions; /**< permission.xml path or NULL */
 	char *forwardingrules; /**< forwardingrules.xml path or NULL */
 	char *registrar; /**< "host:port" of a registrar elsewhere, or NULL */
+	char *dns_servers; /**< "ip[:port],..." name servers, or NULL */
 };
 
 /** The config schema of [proxy]. */
@@ -106,6 +107,9 @@ struct sx_proxy_prm {
 	 *  our domain are sent to it for a 3xx whose contacts the proxy
 	 *  recurses on (RFC 3261 16.5, 16.7 step 3); NULL = none */
 	const char *remote_registrar;
+	/** name servers for RFC 3263 lookups of next hops, comma-separated
+	 *  "ip", "ip:port" or "[v6]:port"; NULL = /etc/resolv.conf */
+	const char *dns_servers;
 };
 
 /**

@@ -26,6 +26,33 @@ out:
 	return px_result(err);
 }
 
+/* [proxy] dns_servers: IP literals with optional ports, or nothing. */
+static int test_dns_servers_prm(void)
+{
+	static const char *const good[] = {"127.0.0.1", "127.0.0.1:5353",
+	                                   "127.0.0.1:53, [::1]:5353", "::1"};
+	static const char *const bad[] = {"",       "ns.example.com",
+	                                  "1.2.3.4:", "1.2.3.4,",
+	                                  "1.2.3.4:99999", "1.2.3.4,,5.6.7.8"};
+	struct sx_proxy *px = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < SX_ARRAY_SIZE(good); i++) {
+		struct sx_proxy_prm prm = {.domain = "example.com",
+		                           .dns_servers = good[i]};
+		UT_OK(sx_proxy_alloc(&px, &prm));
+		px = sx_mem_unref(px);
+	}
+	for (size_t i = 0; i < SX_ARRAY_SIZE(bad); i++) {
+		struct sx_proxy_prm prm = {.domain = "example.com",
+		                           .dns_servers = bad[i]};
+		UT_ERR(-EINVAL, sx_proxy_alloc(&px, &prm));
+	}
+out:
+	sx_mem_unref(px);
+	return err;
+}
+
 static int test_not_found(void)
 {
 	int err = px_init();
@@ -199,5 +226,6 @@ out:
 	return px_result(err);
 }
 
-UT_MAIN(UT_C(test_validate), UT_C(test_not_found), UT_C(test_call),
+UT_MAIN(UT_C(test_validate), UT_C(test_dns_servers_prm),
+        UT_C(test_not_found), UT_C(test_call),
 	UT_C(test_cancel), UT_C(test_fork), UT_C(test_loop))

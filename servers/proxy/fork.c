@@ -3,7 +3,7 @@
  * targets arrive sorted by q and are forked group by group, each group in
  * parallel, the next group starting when every branch of the current one
  * ended without a 2xx or 6xx or when its ring time
- * (SX_PROXY_SERIAL_TIMEOUT_MS) ran out; a 3xx adds its Contacts as new
+ * ([proxy] serial_ring_s) ran out; a 3xx adds its Contacts as new
  * targets (16.5 recursion).  Response processing (16.7): provisional
  * responses but 100 relayed, every 2xx relayed at once with the other
  * branches cancelled, 6xx cancelling the rest, otherwise the best final
@@ -70,6 +70,7 @@ struct px_fwd {
 	struct sx_ev *loop;      /**< worker loop, may be NULL */
 	struct sx_sip_tsx *stsx; /**< reference until the end */
 	struct sx_tmr serial;    /**< ring time of the current group */
+	uint32_t serial_ms;      /**< that ring time ([proxy] serial_ring_s) */
 	bool answered;           /**< a final response went (or waits) up */
 	bool stop;               /**< 2xx, 6xx or CANCEL: no new branches */
 	bool caller_cancel;      /**< the caller sent CANCEL */
@@ -727,8 +728,8 @@ static void serial_arm(struct px_fwd *f)
 
 	if (!f->loop || !next_unstarted(f))
 		return;
-	if (sx_tmr_start(f->loop, &f->serial, SX_PROXY_SERIAL_TIMEOUT_MS,
-	                 on_serial_timeout, f)) {
+	if (sx_tmr_start(f->loop, &f->serial, f->serial_ms, on_serial_timeout,
+	                 f)) {
 		SX_LOG_WARN_RL("no ring timer: the group rings until it ends");
 		return;
 	}
@@ -903,6 +904,7 @@ void px_fork(struct px_req *rq, const struct px_target *t, size_t n)
 	f->rq = *rq;
 	f->loop = rq->loop;
 	f->stsx = sx_mem_ref(rq->stsx);
+	f->serial_ms = rq->px->serial_ms;
 	/* f->rq.msg is the transaction's request: keep it while f lives */
 	sx_sip_tsx_hold_request(f->stsx, true);
 	sx_tmr_init(&f->serial);
@@ -935,6 +937,7 @@ void px_reject(struct px_req *rq, uint16_t st, const char *reason)
 	f->rq = *rq;
 	f->loop = rq->loop;
 	f->stsx = sx_mem_ref(rq->stsx);
+	f->serial_ms = rq->px->serial_ms;
 	/* f->rq.msg is the transaction's request: keep it while f lives */
 	sx_sip_tsx_hold_request(f->stsx, true);
 	sx_tmr_init(&f->serial);

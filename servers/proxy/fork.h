@@ -8,9 +8,6 @@
 
 #include "cse.h"
 
-/** Ring time of one q group when a lower group follows: its branches are
- *  CANCELled and the next group starts (sipXecs' default 20 s). */
-#define SX_PROXY_SERIAL_TIMEOUT_MS 20000u
 /** Redirections (3xx) followed below one target of the registrar
  *  (RFC 3261 16.5: recursion must stay bounded). */
 #define SX_PROXY_RECURSE_DEPTH_MAX 3u

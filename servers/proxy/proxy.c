@@ -99,7 +99,8 @@ int sx_proxy_alloc(struct sx_proxy **proxyp, const struct sx_proxy_prm *prm)
 {
 	struct sx_proxy *px;
 
-	if (!proxyp || !prm || !prm->domain || !*prm->domain)
+	if (!proxyp || !prm || !prm->domain || !*prm->domain ||
+	    prm->serial_ring_ms > SX_PROXY_SERIAL_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	px = sx_mem_zalloc(sizeof(*px), proxy_destroy);
 	if (!px)
@@ -131,6 +132,8 @@ int sx_proxy_alloc(struct sx_proxy **proxyp, const struct sx_proxy_prm *prm)
 			return err;
 		}
 	}
+	px->serial_ms = prm->serial_ring_ms ? prm->serial_ring_ms
+	                                    : SX_PROXY_SERIAL_TIMEOUT_MS;
 	px->record_route = prm->record_route;
 	px->store = prm->store;
 	px->domain = sx_mem_strndup(prm->domain, strlen(prm->domain));

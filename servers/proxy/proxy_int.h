@@ -58,6 +58,8 @@ struct sx_proxy {
 	/** their name servers (c-ares CSV), NULL = resolv.conf */
 	const char *dns_servers;
 	char *dns_servers_buf; /**< [proxy] dns_servers, owned */
+	/** ring time of a q group followed by another (fork.c), ms */
+	uint32_t serial_ms;
 };
 
 /** One target of a forward: URI, Path routes, resolved next hop. */

@@ -48,6 +48,10 @@ const struct sx_conf_key sx_proxy_conf_keys[] = {
      "name servers for RFC 3263 lookups of next hops, comma separated "
      "\"ip\", \"ip:port\" or \"[v6]:port\" (default: "
      "/etc/resolv.conf)"},
+    {"serial_ring_s", SX_CONF_U32, OFF(serial_ring_s), "20", 1,
+     SX_PROXY_SERIAL_TIMEOUT_MAX_MS / 1000u, false,
+     "how long the contacts of one q value ring before the next lower q "
+     "group is tried (serial forking), seconds"},
 };
 const size_t sx_proxy_conf_nkeys = SX_ARRAY_SIZE(sx_proxy_conf_keys);
 
@@ -74,6 +78,7 @@ static int svc_start(void **svcp, struct sx_host *host, const void *cfg)
 	    .forwardingrules = c->forwardingrules,
 	    .remote_registrar = c->registrar,
 	    .dns_servers = c->dns_servers,
+	    .serial_ring_ms = c->serial_ring_s * 1000u,
 	};
 	struct sx_proxy *px = NULL;
 	int err = sx_proxy_alloc(&px, &prm);

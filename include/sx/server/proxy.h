@@ -48,6 +48,11 @@ struct sx_store;
 #define SX_PROXY_LOOP_PARAM "sxlh"
 /** Most targets forked to in parallel. */
 #define SX_PROXY_FORK_MAX 16u
+/** Default ring time of one q group when a lower group follows: its
+ *  branches are CANCELled and the next group starts (sipXecs' 20 s). */
+#define SX_PROXY_SERIAL_TIMEOUT_MS 20000u
+/** Longest ring time of a q group ([proxy] serial_ring_s), ms. */
+#define SX_PROXY_SERIAL_TIMEOUT_MAX_MS 600000u
 /** Largest forwarded message we build, bytes. */
 #define SX_PROXY_MSG_MAX 65535u
 
@@ -65,6 +70,7 @@ struct sx_proxy_cfg {
 	char *forwardingrules; /**< forwardingrules.xml path or NULL */
 	char *registrar; /**< "host:port" of a registrar elsewhere, or NULL */
 	char *dns_servers; /**< "ip[:port],..." name servers, or NULL */
+	unsigned serial_ring_s; /**< ring time of a q group, seconds */
 };
 
 /** The config schema of [proxy]. */
@@ -110,6 +116,10 @@ struct sx_proxy_prm {
 	/** name servers for RFC 3263 lookups of next hops, comma-separated
 	 *  "ip", "ip:port" or "[v6]:port"; NULL = /etc/resolv.conf */
 	const char *dns_servers;
+	/** ring time of a q group when a lower one follows (RFC 3261 16.6
+	 *  serial forking), ms, up to SX_PROXY_SERIAL_TIMEOUT_MAX_MS;
+	 *  0 = SX_PROXY_SERIAL_TIMEOUT_MS (20 s) */
+	uint32_t serial_ring_ms;
 };
 
 /**

@@ -167,6 +167,45 @@ out:
 	return px_result(err);
 }
 
+/* [proxy] serial_ring_s: the ring time of a group is the configured
+ * one; out-of-range values are refused. */
+static int test_serial_ring_time(void)
+{
+	const struct sx_sip_msg *i1;
+	struct sx_proxy *px = NULL;
+	struct sx_proxy_prm pp = {
+	    .domain = "example.com",
+	    .serial_ring_ms = SX_PROXY_SERIAL_TIMEOUT_MAX_MS + 1};
+	int err = 0;
+
+	UT_ERR(-EINVAL, sx_proxy_alloc(&px, &pp));
+	pp.serial_ring_ms = 0;
+	UT_OK(sx_proxy_alloc(&px, &pp));
+	UT_EQ(SX_PROXY_SERIAL_TIMEOUT_MS, px->serial_ms);
+	px = sx_mem_unref(px);
+	pp.serial_ring_ms = 5000;
+	UT_OK(sx_proxy_alloc(&px, &pp));
+	UT_EQ(5000, px->serial_ms);
+	err = px_init();
+	if (err)
+		goto out;
+	P.px->serial_ms = px->serial_ms; /* as configured above */
+	UT_OK(do_register("<" C1 ">;q=1.0, <" C2 ">;q=0.5"));
+	UT_OK(call_bob());
+	i1 = req_to(SX_SIP_METHOD_INVITE, C1);
+	UT_TRUE(i1 != NULL);
+	UT_OK(reply(i1, 180, ""));
+	advance(4999);
+	UT_EQ(0, count_req_to(SX_SIP_METHOD_INVITE, C2));
+	advance(1);
+	UT_EQ(1, count_req_to(SX_SIP_METHOD_CANCEL, C1));
+	UT_EQ(1, count_req_to(SX_SIP_METHOD_INVITE, C2));
+out:
+	sx_mem_unref(px);
+	px_fini();
+	return px_result(err);
+}
+
 static int test_serial_2xx_ends(void)
 {
 	const struct sx_sip_msg *i1;
@@ -878,6 +917,7 @@ out:
 }
 
 UT_MAIN(UT_C(test_serial_order), UT_C(test_serial_timeout),
+        UT_C(test_serial_ring_time),
         UT_C(test_two_2xx_non_invite),
         UT_C(test_serial_2xx_ends), UT_C(test_6xx_ends),
         UT_C(test_caller_cancel), UT_C(test_two_2xx), UT_C(test_recurse),

@@ -15,6 +15,7 @@
 #include <sx/server/registrar.h>
 #include <sx/sip/print.h>
 #include <sx/util/buf.h>
+#include <sx/util/watched.h>
 
 /** Room for a printed "host:port" of ours. */
 #define PX_HOSTPORT_MAX 64u
@@ -22,15 +23,6 @@
 #define PX_DNS_SERVERS_MAX 1024u
 /** Room for a Via value we push (before the previous one). */
 #define PX_VIA_MAX 256u
-
-/** A rules file reloaded when its mtime changes (rules.c). */
-struct px_watched {
-	char *path;	   /**< NULL = not configured */
-	void *obj;	   /**< loaded rules (sx_mem object), NULL = none */
-	struct timespec mtime;
-	uint64_t checked_ms;
-	int (*load)(void **objp, const char *path);
-};
 
 struct sx_proxy {
 	char *domain;
@@ -41,7 +33,7 @@ struct sx_proxy {
 	/** authrules.xml, permission.xml, forwardingrules.xml */
 	pthread_mutex_t rules_lock;
 	bool rules_lock_made;
-	struct px_watched authrules, permissions, fwdrules;
+	struct sx_watched authrules, permissions, fwdrules; /**< rules.c */
 	struct sx_registrar *reg;
 	/** "<sip:host:port;lr>" of the remote registrar (Route we push),
 	 *  NULL when co-located or none */

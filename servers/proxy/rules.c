@@ -691,100 +691,44 @@ static int fwdrules_load(void **objp, const char *path)
 
 /* -- watched files --------------------------------------------------------- */
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* Reload @w when its file changed; rules_lock held. */
-static void watched_refresh(struct px_watched *w, uint64_t now_ms, bool force)
-{
-	struct stat st;
-	void *obj = NULL;
-
-	if (!w->path || (!force && w->checked_ms &&
-	                 now_ms - w->checked_ms < PX_RULES_CHECK_MS))
-		return;
-	w->checked_ms = now_ms;
-	if (stat(w->path, &st)) {
-		if (w->obj)
-			SX_LOG_WARN("%s: %s; rules dropped", w->path,
-			            strerror(errno));
-		w->obj = sx_mem_unref(w->obj);
-		memset(&w->mtime, 0, sizeof(w->mtime));
-		return;
-	}
-	if (!force && w->obj && st.st_mtim.tv_sec == w->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == w->mtime.tv_nsec)
-		return;
-	int err = w->load(&obj, w->path);
-	if (err) {
-		SX_LOG_WARN("%s: cannot load (%s); keeping the old rules",
-		            w->path, strerror(-err));
-		return;
-	}
-	sx_mem_unref(w->obj);
-	w->obj = obj;
-	w->mtime = st.st_mtim;
-	SX_LOG_INFO("%s loaded", w->path);
-}
-
 /* A reference on @w's current rules (NULL = none). */
-static void *watched_get(struct sx_proxy *px, struct px_watched *w)
+static void *watched_get(struct sx_proxy *px, struct sx_watched *w)
 {
 	if (!w->path)
 		return NULL;
 	pthread_mutex_lock(&px->rules_lock);
-	watched_refresh(w, mono_ms(), false);
-	void *obj = sx_mem_ref(w->obj);
+	void *obj = sx_watched_get(w);
 	pthread_mutex_unlock(&px->rules_lock);
 	return obj;
 }
 
-static int watched_set(struct px_watched *w, const char *path,
-                       int (*load)(void **, const char *))
-{
-	w->load = load;
-	if (!path || !*path)
-		return 0;
-	w->path = sx_mem_strndup(path, strlen(path));
-	if (!w->path)
-		return -ENOMEM;
-	watched_refresh(w, mono_ms(), true);
-	return 0;
-}
-
 int px_rules_init(struct sx_proxy *px, const struct sx_proxy_prm *prm)
 {
-	int err = watched_set(&px->authrules, prm->authrules, authrules_load);
+	int err = sx_watched_set(&px->authrules, prm->authrules,
+	                         authrules_load, PX_RULES_CHECK_MS);
 	if (!err)
-		err = watched_set(&px->permissions, prm->permissions,
-		                  permissions_load);
+		err = sx_watched_set(&px->permissions, prm->permissions,
+		                     permissions_load, PX_RULES_CHECK_MS);
 	if (!err)
-		err = watched_set(&px->fwdrules, prm->forwardingrules,
-		                  fwdrules_load);
+		err = sx_watched_set(&px->fwdrules, prm->forwardingrules,
+		                     fwdrules_load, PX_RULES_CHECK_MS);
 	return err;
 }
 
 void px_rules_recheck(struct sx_proxy *px)
 {
 	pthread_mutex_lock(&px->rules_lock);
-	px->authrules.checked_ms = 0;
-	px->permissions.checked_ms = 0;
-	px->fwdrules.checked_ms = 0;
+	sx_watched_recheck(&px->authrules);
+	sx_watched_recheck(&px->permissions);
+	sx_watched_recheck(&px->fwdrules);
 	pthread_mutex_unlock(&px->rules_lock);
 }
 
 void px_rules_fini(struct sx_proxy *px)
 {
-	struct px_watched *ws[] = {&px->authrules, &px->permissions,
-	                           &px->fwdrules};
-	for (size_t i = 0; i < SX_ARRAY_SIZE(ws); i++) {
-		ws[i]->obj = sx_mem_unref(ws[i]->obj);
-		ws[i]->path = sx_mem_unref(ws[i]->path);
-	}
+	sx_watched_fini(&px->authrules);
+	sx_watched_fini(&px->permissions);
+	sx_watched_fini(&px->fwdrules);
 }
 
 /* -- permission check ------------------------------------------------------ */

@@ -152,7 +152,7 @@ static int rule_h(const struct rules_out *o, void *arg)
 	return add_text_contact(arg, sx_sl_make(o->text, o->len));
 }
 
-static int from_rules(struct sx_registrar *reg, struct watched *w,
+static int from_rules(struct sx_registrar *reg, struct sx_watched *w,
 		      struct collect *c, const struct sx_sip_msg *msg,
 		      const struct reg_settings *s)
 {

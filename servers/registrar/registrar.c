@@ -28,13 +28,6 @@ static int64_t clock_real(void *arg)
 	return (int64_t)ts.tv_sec;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int64_t sx_reg__now(struct sx_registrar *reg)
 {
 	return reg->clock(reg->clock_arg);
@@ -132,61 +125,10 @@ static int load_aliases(void **objp, const char *path)
 	return sx_aliases__load((struct aliases **)objp, path);
 }
 
-static int watched_set(struct watched *w, const char *path)
-{
-	char *p = NULL;
-	if (path && *path) {
-		p = sx_mem_strndup(path, strlen(path));
-		if (!p)
-			return -ENOMEM;
-	}
-	sx_mem_unref(w->path);
-	w->path = p;
-	w->obj = sx_mem_unref(w->obj);
-	memset(&w->mtime, 0, sizeof(w->mtime));
-	w->checked_ms = 0;
-	return 0;
-}
-
-/* Reload @w when its file changed; cfg_lock held. */
-static void watched_refresh(struct watched *w, uint64_t now_ms, bool force)
-{
-	struct stat st;
-	void *obj = NULL;
-	int err;
-
-	if (!w->path || (!force && w->checked_ms &&
-			 now_ms - w->checked_ms < SX_REGISTRAR_RULES_CHECK_MS))
-		return;
-	w->checked_ms = now_ms;
-	if (stat(w->path, &st)) {
-		if (w->obj)
-			SX_LOG_WARN("%s: %s; rules dropped", w->path,
-				    strerror(errno));
-		w->obj = sx_mem_unref(w->obj);
-		memset(&w->mtime, 0, sizeof(w->mtime));
-		return;
-	}
-	if (!force && w->obj && st.st_mtim.tv_sec == w->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == w->mtime.tv_nsec)
-		return;
-	err = w->load(&obj, w->path);
-	if (err) {
-		SX_LOG_WARN("%s: cannot load (%s); keeping the old rules",
-			    w->path, strerror(-err));
-		return;
-	}
-	sx_mem_unref(w->obj);
-	w->obj = obj;
-	w->mtime = st.st_mtim;
-	SX_LOG_INFO("%s loaded", w->path);
-}
-
-void *sx_reg__watched_get(struct sx_registrar *reg, struct watched *w)
+void *sx_reg__watched_get(struct sx_registrar *reg, struct sx_watched *w)
 {
 	pthread_mutex_lock(&reg->cfg_lock);
-	watched_refresh(w, mono_ms(), false);
-	void *obj = sx_mem_ref(w->obj);
+	void *obj = sx_watched_get(w);
 	pthread_mutex_unlock(&reg->cfg_lock);
 	return obj;
 }
@@ -195,18 +137,20 @@ static int watched_apply(struct sx_registrar *reg,
 			 const struct sx_registrar_cfg *cfg)
 {
 	struct {
-		struct watched *w;
+		struct sx_watched *w;
 		const char *path;
+		sx_watched_load_h *load;
 	} files[] = {
-	    {&reg->mapping, cfg->mappingrules},
-	    {&reg->fallback, cfg->fallbackrules},
-	    {&reg->aliases, cfg->aliases},
+	    {&reg->mapping, cfg->mappingrules, load_rules},
+	    {&reg->fallback, cfg->fallbackrules, load_rules},
+	    {&reg->aliases, cfg->aliases, load_aliases},
 	};
 	for (size_t i = 0; i < SX_ARRAY_SIZE(files); i++) {
-		int err = watched_set(files[i].w, files[i].path);
+		int err = sx_watched_set(files[i].w, files[i].path,
+					 files[i].load,
+					 SX_REGISTRAR_RULES_CHECK_MS);
 		if (err)
 			return err;
-		watched_refresh(files[i].w, mono_ms(), true);
 	}
 	return 0;
 }
@@ -300,11 +244,9 @@ static void reg_destroy(void *obj)
 	sx_tmr_stop(&reg->sweep);
 	if (reg->loc_ready)
 		sx_loc__fini(&reg->loc);
-	struct watched *ws[] = {&reg->mapping, &reg->fallback, &reg->aliases};
-	for (size_t i = 0; i < SX_ARRAY_SIZE(ws); i++) {
-		sx_mem_unref(ws[i]->path);
-		sx_mem_unref(ws[i]->obj);
-	}
+	sx_watched_fini(&reg->mapping);
+	sx_watched_fini(&reg->fallback);
+	sx_watched_fini(&reg->aliases);
 	sx_mem_unref(reg->auth);
 	if (reg->lock_ready)
 		pthread_mutex_destroy(&reg->cfg_lock);
@@ -346,8 +288,6 @@ int sx_registrar_alloc(struct sx_registrar **regp,
 	reg->clock_arg = prm->clock_arg;
 	reg->user_h = prm->user_h ? prm->user_h : user_known_store;
 	reg->user_arg = prm->user_h ? prm->user_arg : prm->store;
-	reg->mapping.load = reg->fallback.load = load_rules;
-	reg->aliases.load = load_aliases;
 	settings_fill(&reg->set, prm->domain, prm->cfg);
 
 	err = watched_apply(reg, prm->cfg);

@@ -16,6 +16,7 @@
 #include <sx/server/registrar.h>
 #include <sx/sip/auth.h>
 #include <sx/store/binding.h>
+#include <sx/util/watched.h>
 #include <sx/util/buf.h>
 #include <sx/util/sl.h>
 
@@ -169,15 +170,6 @@ ssize_t sx_aliases__get(const struct aliases *a, struct sx_sl key,
 
 /* -- the registrar --------------------------------------------------------- */
 
-/** A watched rules / alias file. */
-struct watched {
-	char *path;	      /**< sx_mem string or NULL */
-	struct timespec mtime; /**< of the loaded version */
-	void *obj;	      /**< struct rules / aliases (sx_mem) or NULL */
-	uint64_t checked_ms;  /**< monotonic time of the last stat */
-	int (*load)(void **objp, const char *path); /**< parser */
-};
-
 /** Reloadable settings, copied under cfg_lock per request. */
 struct reg_settings {
 	uint32_t min_expires, max_expires, default_expires, max_bindings;
@@ -203,7 +195,7 @@ struct sx_registrar {
 
 	pthread_mutex_t cfg_lock; /**< settings and watched files */
 	struct reg_settings set;
-	struct watched mapping, fallback, aliases;
+	struct sx_watched mapping, fallback, aliases; /**< files */
 };
 
 int64_t sx_reg__now(struct sx_registrar *reg);
@@ -231,7 +223,7 @@ void sx_reg__auth_set(struct sx_registrar *reg, struct sx_sip_auth *auth);
 /** Whether @host is one of our domains (case-insensitive). */
 bool sx_reg__is_ours(const struct reg_settings *s, struct sx_sl host);
 /** Current rules / aliases with a reference (NULL when none). */
-void *sx_reg__watched_get(struct sx_registrar *reg, struct watched *w);
+void *sx_reg__watched_get(struct sx_registrar *reg, struct sx_watched *w);
 
 /** REGISTER (register.c). */
 void sx_reg__register(struct sx_registrar *reg, struct sx_ev *loop,
